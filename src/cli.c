@@ -1,0 +1,149 @@
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void pg_cli_usage_error(const struct pg_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "perfgate %s: ", cli->command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'perfgate %s --help'.\n", cli->command);
+}
+
+void pg_cli_help(const struct pg_cli *cli, FILE *out)
+{
+	const struct pg_opt *o;
+
+	fprintf(out, "usage: perfgate %s %s\n\n", cli->command, cli->synopsis);
+	if (cli->description && *cli->description)
+		fprintf(out, "%s\n\n", cli->description);
+	fprintf(out, "options:\n");
+	for (o = cli->opts; o && (o->short_name || o->long_name); o++) {
+		char left[128];
+		int n = 0;
+
+		if (o->short_name)
+			n += snprintf(left + n, sizeof(left) - (size_t)n, "-%c, ", o->short_name);
+		else
+			n += snprintf(left + n, sizeof(left) - (size_t)n, "    ");
+		n += snprintf(left + n, sizeof(left) - (size_t)n, "--%s", o->long_name);
+		if (o->arg)
+			snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
+		fprintf(out, "  %-26s %s\n", left, o->help);
+	}
+	fprintf(out, "  %-26s %s\n", "-h, --help", "show this help and exit");
+}
+
+static int find_short(const struct pg_cli *cli, int c)
+{
+	int i;
+
+	for (i = 0; cli->opts && (cli->opts[i].short_name || cli->opts[i].long_name); i++)
+		if (cli->opts[i].short_name == c)
+			return i;
+	return -1;
+}
+
+static int result_of(const struct pg_cli *cli, int i)
+{
+	return cli->opts[i].short_name ? cli->opts[i].short_name : PG_CLI_LONG(i);
+}
+
+int pg_cli_next(struct pg_cli *cli, const char **arg)
+{
+	const char *a;
+	int i;
+
+	*arg = NULL;
+	if (cli->nextchar) {
+		a = cli->argv[cli->optind];
+		goto bundle;
+	}
+	if (cli->optind >= cli->argc)
+		return -1;
+	a = cli->argv[cli->optind];
+	if (!strcmp(a, "--")) {
+		cli->optind++;
+		return -1;
+	}
+	if (a[0] != '-' || a[1] == '\0')
+		return -1; /* options come before positional arguments */
+	if (a[1] == '-') {
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+
+		cli->optind++;
+		if (len == 4 && !strncmp(name, "help", 4)) {
+			pg_cli_help(cli, stdout);
+			return 'h';
+		}
+		for (i = 0; cli->opts && (cli->opts[i].short_name || cli->opts[i].long_name); i++) {
+			const struct pg_opt *o = &cli->opts[i];
+			if (strlen(o->long_name) != len || strncmp(o->long_name, name, len))
+				continue;
+			if (!o->arg) {
+				if (eq) {
+					pg_cli_usage_error(cli, "option '--%s' takes no argument", o->long_name);
+					return '?';
+				}
+				return result_of(cli, i);
+			}
+			if (eq) {
+				*arg = eq + 1;
+			} else if (cli->optind < cli->argc) {
+				*arg = cli->argv[cli->optind++];
+			} else {
+				pg_cli_usage_error(cli, "option '--%s' needs %s", o->long_name, o->arg);
+				return '?';
+			}
+			return result_of(cli, i);
+		}
+		pg_cli_usage_error(cli, "unknown option '--%.*s'", (int)len, name);
+		return '?';
+	}
+	cli->nextchar = 1;
+bundle:
+	{
+		int c = (unsigned char)a[cli->nextchar++];
+		int at_end = a[cli->nextchar] == '\0';
+
+		if (c == 'h') {
+			cli->nextchar = 0;
+			cli->optind++;
+			pg_cli_help(cli, stdout);
+			return 'h';
+		}
+		i = find_short(cli, c);
+		if (i < 0) {
+			cli->nextchar = 0;
+			cli->optind++;
+			pg_cli_usage_error(cli, "unknown option '-%c'", c);
+			return '?';
+		}
+		if (cli->opts[i].arg) {
+			int pos = cli->nextchar;
+
+			cli->nextchar = 0;
+			cli->optind++;
+			if (!at_end) {
+				*arg = a + pos;
+			} else if (cli->optind < cli->argc) {
+				*arg = cli->argv[cli->optind++];
+			} else {
+				pg_cli_usage_error(cli, "option '-%c' needs %s", c, cli->opts[i].arg);
+				return '?';
+			}
+			return c;
+		}
+		if (at_end) {
+			cli->nextchar = 0;
+			cli->optind++;
+		}
+		return c;
+	}
+}

@@ -1,0 +1,117 @@
+/*
+ * config: perfgate.yml -> struct pg_config. The ONLY includer of <yaml.h>.
+ *
+ * Owns: parsing and checking the config, units, and error messages that
+ * name file:line:col. Must not: run anything, print, or read budgets from
+ * git (the caller hands it the bytes of a blob with pg_config_parse()).
+ *
+ * Use:
+ *   struct pg_config cfg = PG_CONFIG_INIT;
+ *   if (pg_config_load(&cfg, "perfgate.yml", &err) < 0) -> err.msg, exit 2
+ *   ... use cfg ...
+ *   pg_config_release(&cfg);
+ *
+ * Canonical units inside the struct, whatever the file said:
+ *   times in nanoseconds, sizes in bytes, percentages as fractions (5% -> 0.05).
+ */
+#ifndef PG_CONFIG_H
+#define PG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* Hard caps on what a config may cost before it is refused. */
+#define PG_CONFIG_MAX_BYTES (1024 * 1024) /* 1 MiB */
+#define PG_CONFIG_MAX_DEPTH 64
+
+enum pg_output_format {
+	PG_OUTPUT_NONE = 0,      /* perfgate measures the process itself */
+	PG_OUTPUT_GBENCH,        /* google-benchmark JSON */
+	PG_OUTPUT_HYPERFINE,     /* hyperfine --export-json */
+	PG_OUTPUT_GO_TEST,       /* go test -bench text */
+	PG_OUTPUT_PYTEST,        /* pytest-benchmark JSON */
+	PG_OUTPUT_BMF,           /* Bencher Metric Format JSON */
+	PG_OUTPUT_LINES,         /* "name: value unit" lines */
+};
+
+enum pg_profiler {
+	PG_PROFILER_PERF = 0,
+	PG_PROFILER_CALLGRIND,
+};
+
+enum pg_call_graph {
+	PG_CALL_GRAPH_DWARF = 0,
+	PG_CALL_GRAPH_FP,
+	PG_CALL_GRAPH_NONE,
+};
+
+/* Where a value came from in the file, for messages. */
+struct pg_config_pos {
+	unsigned line, col; /* 1-based; 0 when unknown */
+};
+
+struct pg_bench_cfg {
+	char *name;            /* unique within the config */
+	char *run;             /* the command, run with /bin/sh -c in cwd */
+	char *cwd;             /* working directory relative to the tree root; NULL = root */
+	char **env;            /* "KEY=VALUE" strings, nr_env of them */
+	size_t nr_env;
+	unsigned warmup;       /* discarded runs; default 1 */
+	unsigned repeat_min;   /* counted runs to start with; default 3 */
+	unsigned repeat_max;   /* most counted runs while unsure; default 30 */
+	uint64_t timeout_ns;   /* per run; default 60 s */
+	enum pg_output_format output;
+	bool instructions;     /* also count instructions with callgrind */
+	int *ignore_exit;      /* exit codes accepted as success besides 0 */
+	size_t nr_ignore_exit;
+	struct pg_config_pos pos;
+};
+
+struct pg_profile_cfg {
+	enum pg_profiler profiler; /* default perf */
+	unsigned frequency;        /* Hz; default 999 */
+	enum pg_call_graph call_graph; /* default dwarf */
+};
+
+/* One rule: budgets.<bench>.<metric>: { max, min, regress } */
+struct pg_budget_rule {
+	char *bench;           /* benchmark name */
+	char *metric;          /* canonical metric name ("wall", "max_rss", ...) */
+	bool has_max, has_min, has_regress;
+	double max, min;       /* canonical unit of the metric (ns, bytes, count) */
+	double regress;        /* tolerated relative worsening, fraction (0.05 = 5%) */
+	struct pg_config_pos pos;
+};
+
+struct pg_config {
+	char *path;            /* the file name used in messages */
+	int version;           /* 1 */
+	char *build;           /* build command or NULL */
+	uint64_t build_timeout_ns; /* default 30 min */
+	struct pg_bench_cfg *benches;
+	size_t nr_benches;
+	struct pg_profile_cfg profile;
+	struct pg_budget_rule *budgets;
+	size_t nr_budgets;
+	char hash[65];         /* sha256 hex of the file's bytes */
+};
+
+#define PG_CONFIG_INIT { 0 }
+
+/* Read and parse path (capped at PG_CONFIG_MAX_BYTES). */
+int pg_config_load(struct pg_config *cfg, const char *path, struct pg_err *err);
+/* Parse bytes already in memory; name is used in messages (e.g. "abc1234:perfgate.yml"). */
+int pg_config_parse(struct pg_config *cfg, const char *name, const char *data, size_t len,
+		    struct pg_err *err);
+void pg_config_release(struct pg_config *cfg);
+
+/* Borrowed pointer to the benchmark named name, or NULL. */
+const struct pg_bench_cfg *pg_config_bench(const struct pg_config *cfg, const char *name);
+
+/* Canonical metric name for a user-facing one ("rss" -> "max_rss"); NULL if unknown. */
+const char *pg_config_metric_canonical(const char *name);
+
+#endif
