@@ -1024,7 +1024,9 @@ int pg_git_touched_functions(struct pg_git *g, const char *oid, char ***names, s
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	dopts.context_lines = 3;
 	dopts.interhunk_lines = 0;
-	if (git_diff_tree_to_tree(&diff, g->repo, t_old, t_new, &dopts) < 0) {
+	/* Renames paired up, so that moving a file touches no function. */
+	if (git_diff_tree_to_tree(&diff, g->repo, t_old, t_new, &dopts) < 0 ||
+	    git_diff_find_similar(diff, NULL) < 0) {
 		fail(err, PG_ERR_INFRA, "diff of %s", s7);
 		goto done;
 	}

@@ -554,6 +554,8 @@ static void test_worktree_checkout(void **state)
 	OK(pg_git_worktree_checkout(g, "other-1", A, &wt2, &err));
 	assert_same_as_archive(r, "A", wt2, NULL);
 	assert_same_as_archive(r, "B", wt, NULL);
+	free(wt2);
+	wt2 = NULL;
 
 	assert_int_equal(pg_git_worktree_checkout(g, "../evil", A, &wt2, &err), -1);
 	assert_int_equal(err.kind, PG_ERR_USAGE);
@@ -803,7 +805,7 @@ static void test_notes(void **state)
 	/* pushed to another repository, and fetched into a clone */
 	snprintf(other, sizeof(other), "%s/other.git", root);
 	snprintf(clone, sizeof(clone), "%s/clone", root);
-	SH("rm -rf '%s' '%s' && git init -q --bare '%s' && cd '%s' && git push -q '%s' main "
+	SH("rm -rf '%s' '%s' && git init -q --bare -b main '%s' && cd '%s' && git push -q '%s' main "
 	   "refs/notes/perfgate",
 	   other, clone, other, r, other);
 	g2 = open_ok(other);
