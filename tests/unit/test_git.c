@@ -434,21 +434,30 @@ static void test_read_file(void **state)
 	pg_git_free(g);
 }
 
-/* Does directory dir hold exactly the tree of commit c (modes included)? */
-static void assert_same_as_archive(const char *repo, const char *c, const char *dir,
-				   const char *exclude)
+/*
+ * Does directory dir hold exactly the tree of commit c: same paths, types
+ * (file, directory, symlink: no empty directory left by a deleted file),
+ * contents and executable bits? builds: ignore the two build outputs the
+ * tests leave there (build.o, untracked-log.txt).
+ */
+static void assert_same_as_archive(const char *repo, const char *c, const char *dir, bool builds)
 {
+	const char *x = builds ? "! -name build.o ! -name untracked-log.txt" : "";
 	char exp[600];
 
 	snprintf(exp, sizeof(exp), "%s/archive", root);
 	SH("rm -rf '%s' && mkdir -p '%s' && git -C '%s' archive '%s' | tar -x -C '%s'", exp, exp,
 	   repo, c, exp);
-	SH("diff -r %s%s '%s' '%s' >&2", exclude ? "-x " : "", exclude ? exclude : "", exp, dir);
-	/* Same set of files with the same executable bits. */
+	SH("diff -r --no-dereference %s '%s' '%s' >&2",
+	   builds ? "-x build.o -x untracked-log.txt" : "", exp, dir);
+	SH("cd '%s' && find . -printf '%%y %%p\\n' | sort > ../types.exp && cd '%s' && "
+	   "find . %s -printf '%%y %%p\\n' | sort > '%s/types.got' && "
+	   "cmp '%s/types.exp' '%s/types.got' >&2",
+	   exp, dir, x, root, root, root);
 	SH("cd '%s' && find . -type f -perm -u+x | sort > ../exec.exp && cd '%s' && "
-	   "find . -type f -perm -u+x %s%s%s | sort > '%s/exec.got' && cmp '%s/exec.exp' '%s/exec.got'",
-	   exp, dir, exclude ? "! -name '" : "", exclude ? exclude : "", exclude ? "'" : "", root,
-	   root, root);
+	   "find . -type f -perm -u+x %s | sort > '%s/exec.got' && "
+	   "cmp '%s/exec.exp' '%s/exec.got' >&2",
+	   exp, dir, x, root, root, root);
 }
 
 static time_t mtime_of(const char *path)
@@ -482,6 +491,7 @@ static const char *ab_repo(void)
 	snprintf(p, sizeof(p), "%s/run.sh", r);
 	write_file(p, "#!/bin/sh\necho hi\n");
 	SH("chmod +x '%s/run.sh' && printf 'build.o\\n' > '%s/.gitignore'", r, r);
+	SH("ln -s a.txt '%s/link'", r);
 	commit(r, "A");
 	SH("git -C '%s' tag A", r);
 	snprintf(p, sizeof(p), "%s/a.txt", r);
@@ -507,7 +517,7 @@ static void test_worktree_checkout(void **state)
 	OK(pg_git_worktree_checkout(g, "bench", A, &wt, &err));
 	snprintf(want, sizeof(want), "%s/.git/perfgate/worktrees/bench", r);
 	assert_string_equal(wt, want);
-	assert_same_as_archive(r, "A", wt, NULL);
+	assert_same_as_archive(r, "A", wt, false);
 	OK(pg_git_worktree_current(g, "bench", cur, &err));
 	assert_string_equal(cur, A);
 
@@ -522,7 +532,7 @@ static void test_worktree_checkout(void **state)
 	OK(pg_git_worktree_checkout(g, "bench", B, &wt2, &err));
 	assert_string_equal(wt2, wt);
 	free(wt2);
-	assert_same_as_archive(r, "B", wt, "build.o -x untracked-log.txt");
+	assert_same_as_archive(r, "B", wt, true);
 	snprintf(p, sizeof(p), "%s/keep.txt", wt);
 	assert_int_equal(mtime_of(p), 946684800); /* unchanged file not rewritten */
 	snprintf(p, sizeof(p), "%s/build.o", wt);
@@ -537,10 +547,10 @@ static void test_worktree_checkout(void **state)
 	SH("rm '%s'", p); /* and deleted one */
 	OK(pg_git_worktree_checkout(g, "bench", A, &wt2, &err));
 	free(wt2);
-	assert_same_as_archive(r, "A", wt, "build.o -x untracked-log.txt");
+	assert_same_as_archive(r, "A", wt, true);
 	OK(pg_git_worktree_checkout(g, "bench", A, &wt2, &err));
 	free(wt2);
-	assert_same_as_archive(r, "A", wt, "build.o -x untracked-log.txt");
+	assert_same_as_archive(r, "A", wt, true);
 
 	/* An interrupted checkout (no state file) starts over from scratch. */
 	snprintf(p, sizeof(p), "%s/.git/perfgate/worktrees/bench.oid", r);
@@ -548,12 +558,12 @@ static void test_worktree_checkout(void **state)
 	assert_int_equal(pg_git_worktree_current(g, "bench", cur, &err), 1);
 	OK(pg_git_worktree_checkout(g, "bench", B, &wt2, &err));
 	free(wt2);
-	assert_same_as_archive(r, "B", wt, NULL);
+	assert_same_as_archive(r, "B", wt, false);
 
 	/* Two worktrees side by side. */
 	OK(pg_git_worktree_checkout(g, "other-1", A, &wt2, &err));
-	assert_same_as_archive(r, "A", wt2, NULL);
-	assert_same_as_archive(r, "B", wt, NULL);
+	assert_same_as_archive(r, "A", wt2, false);
+	assert_same_as_archive(r, "B", wt, false);
 	free(wt2);
 	wt2 = NULL;
 
@@ -582,6 +592,32 @@ static char *user_state(const char *r)
 		   "find . -path ./.git -prune -o -type f -print | sort | xargs sha256sum && "
 		   "find . -path ./.git -prune -o -print | sort | xargs stat -c '%%n %%a %%s %%Y'",
 		   r);
+}
+
+/* A tree whose blob is missing from the object database: an infrastructure
+ * error naming the object, and nothing recorded as checked out. */
+static void test_worktree_missing_object(void **state)
+{
+	struct pg_err err = PG_ERR_INIT;
+	const char *r = new_repo("missing");
+	struct pg_git *g;
+	char *head, *blob, *wt = NULL, cur[PG_OID_HEX];
+
+	(void)state;
+	SH("cd '%s' && echo lost > lost.txt && echo kept > kept.txt", r);
+	commit(r, "one");
+	head = rev(r, "HEAD");
+	blob = rev(r, "HEAD:lost.txt");
+	SH("rm -f '%s/.git/objects/%.2s/%s'", r, blob, blob + 2);
+	g = open_ok(r);
+	assert_int_equal(pg_git_worktree_checkout(g, "m", head, &wt, &err), -1);
+	assert_null(wt);
+	assert_int_equal(err.kind, PG_ERR_INFRA);
+	assert_non_null(strstr(err.msg, blob));
+	assert_int_equal(pg_git_worktree_current(g, "m", cur, &err), 1);
+	free(head);
+	free(blob);
+	pg_git_free(g);
 }
 
 static void test_user_checkout_untouched(void **state)
@@ -879,6 +915,7 @@ int main(void)
 		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_worktree_checkout),
+		cmocka_unit_test(test_worktree_missing_object),
 		cmocka_unit_test(test_user_checkout_untouched),
 		cmocka_unit_test(test_head_state),
 		cmocka_unit_test(test_touched_functions),
