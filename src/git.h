@@ -86,13 +86,18 @@ int pg_git_read_file(struct pg_git *g, const char *oid, const char *path, size_t
 		     struct pg_buf *out, struct pg_err *err);
 
 /*
- * A private worktree named name (a slug: [a-z0-9-]) under
+ * A private worktree named name (a slug: [a-z0-9-], at most 64 bytes) at
  * <gitdir>/perfgate/worktrees/<name>, created on first use and reused: the
- * tree of oid is checked out into it with its own index, updating only the
- * files that differ from what is there (so incremental builds stay fast);
- * tracked files modified by a build are reset; untracked, ignored build
- * outputs are kept. The user's checkout, index, HEAD and refs are not touched.
- * *path_out (owned by caller) is the worktree's directory.
+ * tree of oid is checked out into it with its own index (<name>.index beside
+ * the directory, never inside it), updating only the files that differ from
+ * what is there (unchanged files keep their mtimes, so incremental builds
+ * stay fast); tracked files modified or deleted by a build are reset; files
+ * the commit does not have are removed; untracked and ignored build outputs
+ * are kept. <name>.oid records the commit once a checkout has completed; a
+ * checkout that was interrupted is redone from an empty directory.
+ * The user's checkout, index, HEAD and refs are not touched; no branch is made.
+ * A missing object is PG_ERR_INFRA with libgit2's message (it names the id).
+ * *path_out (owned by caller) is the worktree's directory, without a trailing '/'.
  */
 int pg_git_worktree_checkout(struct pg_git *g, const char *name, const char *oid, char **path_out,
 			     struct pg_err *err);
