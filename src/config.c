@@ -339,6 +339,10 @@ static int build_tree(struct ctx *c, struct node **rootp)
 				     type == N_SEQ ? "list" : "mapping");
 				goto done;
 			}
+			if (is_key && strlen(n->str) != n->len) {
+				fail(c, n, "a key contains a NUL character");
+				goto done;
+			}
 		}
 		if (type != N_SCALAR)
 			stack[depth++] = n;
@@ -1268,7 +1272,7 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *data, s
 			   PG_CONFIG_MAX_BYTES, len);
 		goto done;
 	}
-	pg_sha256_hex(data, len, cfg->hash);
+	pg_sha256_hex(data ? data : "", len, cfg->hash);
 	if (len >= 4 && ((u[0] == 0 && u[1] == 0 && u[2] == 0xfe && u[3] == 0xff) ||
 			 (u[0] == 0xff && u[1] == 0xfe && u[2] == 0 && u[3] == 0))) {
 		fail_at(&c, 1, 1, "UTF-32 is not supported; save as UTF-8");
@@ -1279,6 +1283,8 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *data, s
 		fail_at(&c, 1, 1, "UTF-16 is not supported; save as UTF-8");
 		goto done;
 	}
+	if (!data)
+		c.data = data = "";
 	if (build_tree(&c, &root) < 0)
 		goto done;
 	if (!root || is_null(root)) {

@@ -20,7 +20,10 @@
  *          as SI says: 1 MB = 1,000,000 B)  a unit is required
  *   counts a plain number (instructions)   no unit
  *   regress a percentage, "5%" -> 0.05     the % is required
- * Negative, NaN, infinite and out-of-range numbers are refused. A metric
+ * Negative, NaN, infinite and out-of-range numbers are refused. Quantities
+ * with units may be quoted ("250ms" is a string to YAML anyway); whole
+ * numbers (version, warmup, repeat, frequency, exit codes) and booleans
+ * (true/false only, not yes/no) must not be: "2" is a string, not 2. A metric
  * that a benchmark's own output reports (any name not built in, allowed only
  * on benchmarks with an output: format) takes a plain number, a time or a
  * size; the rule's kind says which was given.
@@ -141,7 +144,8 @@ struct pg_config {
  * file cannot be read). On success the caller frees with pg_config_release().
  */
 int pg_config_load(struct pg_config *cfg, const char *path, struct pg_err *err);
-/* Parse bytes already in memory; name is used in messages (e.g. "abc1234:perfgate.yml"). */
+/* Parse bytes already in memory; name is used in messages (e.g. "abc1234:perfgate.yml").
+ * data need not be NUL-terminated; len over PG_CONFIG_MAX_BYTES is refused. */
 int pg_config_parse(struct pg_config *cfg, const char *name, const char *data, size_t len,
 		    struct pg_err *err);
 void pg_config_release(struct pg_config *cfg);

@@ -60,6 +60,8 @@ void pg_sha256_update(struct pg_sha256 *ctx, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 
+	if (!len)
+		return;
 	ctx->nr_bytes += len;
 	if (ctx->block_len) {
 		size_t take = 64 - ctx->block_len;

@@ -367,6 +367,61 @@ static void test_truncations(void **state)
 	free(data);
 }
 
+/*
+ * Fixed-seed mutations of valid files (bytes flipped, inserted, removed):
+ * each gives a success or a "FILE:..." error, never a crash or leak (ASan).
+ */
+static void test_mutations(void **state)
+{
+	static const char *const files[] = { DATA "/full.yml", DATA "/units.yml" };
+	static const char alphabet[] = "[]{}:-&*!|>'\"#%@`,? \t\n\r0.9aZ\xc3\xa9\xff";
+	uint64_t seed = 42;
+
+	(void)state;
+	for (size_t f = 0; f < PG_ARRAY_SIZE(files); f++) {
+		size_t len;
+		char *orig = read_all(files[f], &len);
+		char *buf = pg_xmalloc(len + 8);
+
+		for (int iter = 0; iter < 3000; iter++) {
+			struct pg_config cfg = PG_CONFIG_INIT;
+			struct pg_err err = PG_ERR_INIT;
+			size_t n = len;
+
+			memcpy(buf, orig, len);
+			for (int k = 0; k < 1 + iter % 3; k++) {
+				size_t pos;
+				char ch;
+				seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+				pos = (size_t)(seed >> 33) % n;
+				ch = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+				switch ((seed >> 12) % 3) {
+				case 0:
+					buf[pos] = ch;
+					break;
+				case 1:
+					memmove(buf + pos + 1, buf + pos, n - pos);
+					buf[pos] = ch;
+					n++;
+					break;
+				default:
+					memmove(buf + pos, buf + pos + 1, n - pos - 1);
+					n--;
+				}
+			}
+			if (pg_config_parse(&cfg, "m.yml", buf, n, &err) < 0) {
+				if (!pg_str_startswith(err.msg, "m.yml:"))
+					fail_msg("bad message: %s", err.msg);
+			} else {
+				assert_true(cfg.nr_benches >= 1);
+			}
+			pg_config_release(&cfg);
+		}
+		free(buf);
+		free(orig);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_metric_names),
 		cmocka_unit_test(test_bench_lookup),
 		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
