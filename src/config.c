@@ -24,11 +24,11 @@ enum ntype { N_SCALAR, N_SEQ, N_MAP };
 
 struct node {
 	enum ntype type;
-	unsigned line, col;  /* 1-based */
-	bool plain;          /* plain scalar: may be a number, bool or null */
-	char *str;           /* scalar text, NUL-terminated */
-	size_t len;          /* bytes in str (a quoted "\0" makes it differ from strlen) */
-	struct node **kids;  /* sequence items; mapping key, value, key, value ... */
+	unsigned line, col; /* 1-based */
+	bool plain;	    /* plain scalar: may be a number, bool or null */
+	char *str;	    /* scalar text, NUL-terminated */
+	size_t len;	    /* bytes in str (a quoted "\0" makes it differ from strlen) */
+	struct node **kids; /* sequence items; mapping key, value, key, value ... */
 	size_t nr, alloc;
 };
 
@@ -74,7 +74,7 @@ static const char *show(char buf[SHOWN], const char *s)
 }
 
 static int fail_at(struct ctx *c, unsigned line, unsigned col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int fail_at(struct ctx *c, unsigned line, unsigned col, const char *fmt, ...)
 {
@@ -154,8 +154,9 @@ static int yaml_fail(struct ctx *c, const yaml_parser_t *ps)
 		offset_pos(c, ps->problem_offset, &line, &col);
 		if (strstr(problem, "UTF-8") || strstr(problem, "Unicode")) {
 			if (ps->problem_value >= 0)
-				return fail_at(c, line, col, "invalid UTF-8 (%s 0x%02x); save as UTF-8",
-					       problem, (unsigned)ps->problem_value);
+				return fail_at(c, line, col,
+					       "invalid UTF-8 (%s 0x%02x); save as UTF-8", problem,
+					       (unsigned)ps->problem_value);
 			return fail_at(c, line, col, "invalid UTF-8 (%s); save as UTF-8", problem);
 		}
 		if (ps->problem_value >= 0)
@@ -167,7 +168,8 @@ static int yaml_fail(struct ctx *c, const yaml_parser_t *ps)
 		col = (unsigned)ps->problem_mark.column + 1;
 		if (ps->error == YAML_SCANNER_ERROR &&
 		    byte_at(c, ps->problem_mark.line, ps->problem_mark.column) == '\t')
-			return fail_at(c, line, col, "tab character in indentation; indent with spaces");
+			return fail_at(c, line, col,
+				       "tab character in indentation; indent with spaces");
 		if (ps->context)
 			return fail_at(c, line, col, "%s (%s at %u:%u)", problem, ps->context,
 				       (unsigned)ps->context_mark.line + 1,
@@ -228,8 +230,8 @@ static int check_duplicates(struct ctx *c, const struct node *map)
 	}
 	if (dup) {
 		char b1[SHOWN];
-		ret = fail(c, dup->key, "duplicate key %s (first at %u:%u)", show(b1, dup->key->str),
-			   first->key->line, first->key->col);
+		ret = fail(c, dup->key, "duplicate key %s (first at %u:%u)",
+			   show(b1, dup->key->str), first->key->line, first->key->col);
 	}
 	free(refs);
 	return ret;
@@ -472,8 +474,8 @@ static int get_string(struct ctx *c, const struct node *n, const char *what, cha
 	return 0;
 }
 
-static int get_uint(struct ctx *c, const struct node *n, const char *what, unsigned lo,
-		    unsigned hi, unsigned *out)
+static int get_uint(struct ctx *c, const struct node *n, const char *what, unsigned lo, unsigned hi,
+		    unsigned *out)
 {
 	char b1[SHOWN], expected[64];
 	unsigned long long v = 0;
@@ -503,8 +505,8 @@ bad:
 
 static int get_bool(struct ctx *c, const struct node *n, const char *what, bool *out)
 {
-	static const char *const yes[] = { "true", "True", "TRUE" };
-	static const char *const no[] = { "false", "False", "FALSE" };
+	static const char *const yes[] = {"true", "True", "TRUE"};
+	static const char *const no[] = {"false", "False", "FALSE"};
 	char b1[SHOWN];
 
 	if (want_scalar(c, n, what, "true or false") < 0)
@@ -519,8 +521,8 @@ static int get_bool(struct ctx *c, const struct node *n, const char *what, bool 
 		    n->plain ? "" : "the quoted string ", show(b1, n->str));
 }
 
-static int get_enum(struct ctx *c, const struct node *n, const char *what,
-		    const char *const *names, size_t nr, int *out)
+static int get_enum(struct ctx *c, const struct node *n, const char *what, const char *const *names,
+		    size_t nr, int *out)
 {
 	char b1[SHOWN], b2[SHOWN + 32], list[512];
 
@@ -547,20 +549,20 @@ struct unit {
 };
 
 static const struct unit time_units[] = {
-	{ "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "ms", 1e6 },
-	{ "s", 1e9 }, { "min", 60e9 }, { "h", 3600e9 },
+    {"ns", 1},	{"us", 1e3},   {"\xc2\xb5s", 1e3}, {"ms", 1e6},
+    {"s", 1e9}, {"min", 60e9}, {"h", 3600e9},
 };
 static const struct unit size_units[] = {
-	{ "B", 1 },
-	{ "KiB", 1024.0 },
-	{ "MiB", 1024.0 * 1024 },
-	{ "GiB", 1024.0 * 1024 * 1024 },
-	{ "TiB", 1024.0 * 1024 * 1024 * 1024 },
-	{ "kB", 1e3 },
-	{ "KB", 1e3 },
-	{ "MB", 1e6 },
-	{ "GB", 1e9 },
-	{ "TB", 1e12 },
+    {"B", 1},
+    {"KiB", 1024.0},
+    {"MiB", 1024.0 * 1024},
+    {"GiB", 1024.0 * 1024 * 1024},
+    {"TiB", 1024.0 * 1024 * 1024 * 1024},
+    {"kB", 1e3},
+    {"KB", 1e3},
+    {"MB", 1e6},
+    {"GB", 1e9},
+    {"TB", 1e12},
 };
 #define TIME_UNITS "ns, us, ms, s, min, h"
 #define SIZE_UNITS "B, KiB, MiB, GiB, TiB, kB, MB, GB, TB"
@@ -600,10 +602,9 @@ static int parse_num(const char *s, double *v, const char **unit)
 	double d;
 
 	if (*p == '-')
-		return isdigit((unsigned char)p[1]) || p[1] == '.' ||
-				       !strncasecmp(p + 1, "inf", 3)
-			       ? NUM_NEG
-			       : NUM_BAD;
+		return isdigit((unsigned char)p[1]) || p[1] == '.' || !strncasecmp(p + 1, "inf", 3)
+			   ? NUM_NEG
+			   : NUM_BAD;
 	if (*p == '+')
 		p++;
 	q = *p == '.' ? p + 1 : p;
@@ -684,31 +685,42 @@ static int get_quantity(struct ctx *c, const struct node *n, const char *what, e
 	case Q_TIME:
 		mk = PG_METRIC_TIME;
 		if (!*unit)
-			return fail(c, n, "%s needs a time unit (" TIME_UNITS "), such as '%ss'; found %s",
-				    what, n->str, show(b1, n->str));
+			return fail(
+			    c, n, "%s needs a time unit (" TIME_UNITS "), such as '%ss'; found %s",
+			    what, n->str, show(b1, n->str));
 		u = find_unit(time_units, PG_ARRAY_SIZE(time_units), unit);
-		if (!u && (find_unit(size_units, PG_ARRAY_SIZE(size_units), unit) || !strcmp(unit, "%")))
-			return fail(c, n, "%s is a time, but %s is not a time unit (allowed: " TIME_UNITS
-				    ")", what, show(b1, unit));
+		if (!u &&
+		    (find_unit(size_units, PG_ARRAY_SIZE(size_units), unit) || !strcmp(unit, "%")))
+			return fail(c, n,
+				    "%s is a time, but %s is not a time unit (allowed: " TIME_UNITS
+				    ")",
+				    what, show(b1, unit));
 		if (!u)
-			return fail(c, n, "unknown time unit %s in %s%s (allowed: " TIME_UNITS ")",
-				    show(b1, unit), what,
-				    unit_suggestion(b2, unit, time_units, PG_ARRAY_SIZE(time_units)));
+			return fail(
+			    c, n, "unknown time unit %s in %s%s (allowed: " TIME_UNITS ")",
+			    show(b1, unit), what,
+			    unit_suggestion(b2, unit, time_units, PG_ARRAY_SIZE(time_units)));
 		factor = u->factor;
 		break;
 	case Q_SIZE:
 		mk = PG_METRIC_SIZE;
 		if (!*unit)
-			return fail(c, n, "%s needs a size unit (" SIZE_UNITS "), such as '%sMiB'; found %s",
+			return fail(c, n,
+				    "%s needs a size unit (" SIZE_UNITS
+				    "), such as '%sMiB'; found %s",
 				    what, n->str, show(b1, n->str));
 		u = find_unit(size_units, PG_ARRAY_SIZE(size_units), unit);
-		if (!u && (find_unit(time_units, PG_ARRAY_SIZE(time_units), unit) || !strcmp(unit, "%")))
-			return fail(c, n, "%s is a size, but %s is not a size unit (allowed: " SIZE_UNITS
-				    ")", what, show(b1, unit));
+		if (!u &&
+		    (find_unit(time_units, PG_ARRAY_SIZE(time_units), unit) || !strcmp(unit, "%")))
+			return fail(c, n,
+				    "%s is a size, but %s is not a size unit (allowed: " SIZE_UNITS
+				    ")",
+				    what, show(b1, unit));
 		if (!u)
-			return fail(c, n, "unknown size unit %s in %s%s (allowed: " SIZE_UNITS ")",
-				    show(b1, unit), what,
-				    unit_suggestion(b2, unit, size_units, PG_ARRAY_SIZE(size_units)));
+			return fail(
+			    c, n, "unknown size unit %s in %s%s (allowed: " SIZE_UNITS ")",
+			    show(b1, unit), what,
+			    unit_suggestion(b2, unit, size_units, PG_ARRAY_SIZE(size_units)));
 		factor = u->factor;
 		break;
 	case Q_COUNT:
@@ -731,8 +743,8 @@ static int get_quantity(struct ctx *c, const struct node *n, const char *what, e
 			mk = PG_METRIC_SIZE;
 		} else {
 			return fail(c, n,
-				    "unknown unit %s in %s (allowed: none, " TIME_UNITS ", " SIZE_UNITS
-				    ")",
+				    "unknown unit %s in %s (allowed: none, " TIME_UNITS
+				    ", " SIZE_UNITS ")",
 				    show(b3, unit), what);
 		}
 		factor = u->factor;
@@ -768,13 +780,13 @@ static const struct {
 	const char *name, *canonical;
 	enum pg_metric_kind kind;
 } metrics[] = {
-	{ "wall", "wall", PG_METRIC_TIME },
-	{ "user", "user", PG_METRIC_TIME },
-	{ "sys", "sys", PG_METRIC_TIME },
-	{ "cpu", "cpu", PG_METRIC_TIME },
-	{ "max_rss", "max_rss", PG_METRIC_SIZE },
-	{ "rss", "max_rss", PG_METRIC_SIZE },
-	{ "instructions", "instructions", PG_METRIC_COUNT },
+    {"wall", "wall", PG_METRIC_TIME},
+    {"user", "user", PG_METRIC_TIME},
+    {"sys", "sys", PG_METRIC_TIME},
+    {"cpu", "cpu", PG_METRIC_TIME},
+    {"max_rss", "max_rss", PG_METRIC_SIZE},
+    {"rss", "max_rss", PG_METRIC_SIZE},
+    {"instructions", "instructions", PG_METRIC_COUNT},
 };
 
 const char *pg_config_metric_canonical(const char *name)
@@ -795,17 +807,18 @@ enum pg_metric_kind pg_config_metric_kind(const char *name)
 
 /* ---- the sections ---- */
 
-static const char *const top_keys[] = { "version", "build", "build_timeout", "benchmarks",
-					"profile", "budgets" };
-static const char *const bench_keys[] = { "name", "run", "cwd", "env", "warmup", "repeat",
-					  "timeout", "output", "instructions", "ignore_exit" };
-static const char *const repeat_keys[] = { "min", "max" };
-static const char *const profile_keys[] = { "profiler", "frequency", "call_graph" };
-static const char *const rule_keys[] = { "max", "min", "regress" };
-static const char *const output_names[] = { "none", "google-benchmark", "hyperfine", "go-test",
-					     "pytest-benchmark", "bmf", "lines" };
-static const char *const profiler_names[] = { "perf", "callgrind" };
-static const char *const call_graph_names[] = { "dwarf", "fp", "none" };
+static const char *const top_keys[] = {"version",    "build",	"build_timeout",
+				       "benchmarks", "profile", "budgets"};
+static const char *const bench_keys[] = {"name",	 "run",	       "cwd",	  "env",
+					 "warmup",	 "repeat",     "timeout", "output",
+					 "instructions", "ignore_exit"};
+static const char *const repeat_keys[] = {"min", "max"};
+static const char *const profile_keys[] = {"profiler", "frequency", "call_graph"};
+static const char *const rule_keys[] = {"max", "min", "regress"};
+static const char *const output_names[] = {
+    "none", "google-benchmark", "hyperfine", "go-test", "pytest-benchmark", "bmf", "lines"};
+static const char *const profiler_names[] = {"perf", "callgrind"};
+static const char *const call_graph_names[] = {"dwarf", "fp", "none"};
 
 #define MAX_NAME_BYTES 200
 
@@ -853,7 +866,9 @@ static int parse_repeat(struct ctx *c, const struct node *n, const char *bname,
 				return -1;
 			has_max = true;
 			if (b->repeat_max < b->repeat_min)
-				return fail(c, v, "'repeat.max' (%u) is less than 'repeat.min' (%u) in benchmark %s",
+				return fail(c, v,
+					    "'repeat.max' (%u) is less than 'repeat.min' (%u) in "
+					    "benchmark %s",
 					    b->repeat_max, b->repeat_min, bname);
 		}
 	} else {
@@ -866,13 +881,13 @@ static int parse_repeat(struct ctx *c, const struct node *n, const char *bname,
 	return 0;
 }
 
-static int parse_env(struct ctx *c, const struct node *n, const char *bname,
-		     struct pg_bench_cfg *b)
+static int parse_env(struct ctx *c, const struct node *n, const char *bname, struct pg_bench_cfg *b)
 {
 	char what[SHOWN * 2 + 64], b1[SHOWN];
 
 	if (n->type != N_MAP)
-		return fail(c, n, "'env' of benchmark %s must be a mapping of NAME: value, found %s",
+		return fail(c, n,
+			    "'env' of benchmark %s must be a mapping of NAME: value, found %s",
 			    bname, describe(b1, n));
 	b->env = pg_xcalloc(n->nr / 2 + 1, sizeof(*b->env));
 	for (size_t i = 0; i + 1 < n->nr; i += 2) {
@@ -880,7 +895,8 @@ static int parse_env(struct ctx *c, const struct node *n, const char *bname,
 		char *val = NULL;
 
 		if (!env_name_ok(k->str) || strlen(k->str) != k->len)
-			return fail(c, k, "bad environment variable name %s in benchmark %s "
+			return fail(c, k,
+				    "bad environment variable name %s in benchmark %s "
 				    "(letters, digits and _, not starting with a digit)",
 				    show(b1, k->str), bname);
 		snprintf(what, sizeof(what), "'env.%s' of benchmark %s", k->str, bname);
@@ -898,7 +914,9 @@ static int parse_ignore_exit(struct ctx *c, const struct node *n, const char *bn
 	char what[SHOWN + 64], b1[SHOWN];
 
 	if (n->type != N_SEQ)
-		return fail(c, n, "'ignore_exit' of benchmark %s must be a list of exit codes such as [1], found %s",
+		return fail(c, n,
+			    "'ignore_exit' of benchmark %s must be a list of exit codes such as "
+			    "[1], found %s",
 			    bname, describe(b1, n));
 	b->ignore_exit = pg_xcalloc(n->nr + 1, sizeof(*b->ignore_exit));
 	snprintf(what, sizeof(what), "an exit code in 'ignore_exit' of benchmark %s", bname);
@@ -924,7 +942,8 @@ static int parse_bench(struct ctx *c, const struct node *n, size_t idx, struct p
 	b->pos.line = n->line;
 	b->pos.col = n->col;
 	if (n->type != N_MAP)
-		return fail(c, n, "each benchmark must be a mapping with 'name' and 'run', found %s",
+		return fail(c, n,
+			    "each benchmark must be a mapping with 'name' and 'run', found %s",
 			    describe(b1, n));
 	v = map_get(n, "name");
 	if (v && v->type == N_SCALAR && !is_null(v))
@@ -941,7 +960,8 @@ static int parse_bench(struct ctx *c, const struct node *n, size_t idx, struct p
 	if (has_control(b->name))
 		return fail(c, v, "benchmark name %s contains a control character", bname);
 	if (strlen(b->name) > MAX_NAME_BYTES)
-		return fail(c, v, "benchmark name %s is longer than %d bytes", bname, MAX_NAME_BYTES);
+		return fail(c, v, "benchmark name %s is longer than %d bytes", bname,
+			    MAX_NAME_BYTES);
 	if (!(v = map_get(n, "run")))
 		return fail(c, n, "benchmark %s has no 'run'", bname);
 	snprintf(what, sizeof(what), "'run' of benchmark %s", bname);
@@ -1036,7 +1056,8 @@ static int parse_profile(struct ctx *c, const struct node *n)
 	int e;
 
 	if (n->type != N_MAP)
-		return fail(c, n, "'profile' must be a mapping such as { profiler: perf }, found %s",
+		return fail(c, n,
+			    "'profile' must be a mapping such as { profiler: perf }, found %s",
 			    describe(b1, n));
 	if (check_keys(c, n, profile_keys, PG_ARRAY_SIZE(profile_keys), "in 'profile'") < 0)
 		return -1;
@@ -1069,7 +1090,9 @@ static int parse_rule(struct ctx *c, const struct node *key, const struct node *
 	show(bname, b->name);
 	show(mname, key->str);
 	if (n->type != N_MAP)
-		return fail(c, n, "budget %s of benchmark %s must be a mapping such as { max: 250ms, regress: 5%% }, found %s",
+		return fail(c, n,
+			    "budget %s of benchmark %s must be a mapping such as { max: 250ms, "
+			    "regress: 5%% }, found %s",
 			    mname, bname, describe(b1, n));
 	snprintf(where, sizeof(where), "in budget %s", mname);
 	if (check_keys(c, n, rule_keys, PG_ARRAY_SIZE(rule_keys), where) < 0)
@@ -1107,8 +1130,9 @@ static int parse_rule(struct ctx *c, const struct node *key, const struct node *
 	}
 	if (!r->builtin) {
 		if (vmax && vmin && kmax != kmin)
-			return fail(c, vmin, "'min' and 'max' of budget %s use different kinds of unit",
-				     mname);
+			return fail(c, vmin,
+				    "'min' and 'max' of budget %s use different kinds of unit",
+				    mname);
 		r->kind = vmax ? kmax : kmin;
 	}
 	if (vmax && vmin && r->min > r->max)
@@ -1131,7 +1155,9 @@ static int parse_budgets(struct ctx *c, const struct node *n)
 	int ret = -1;
 
 	if (n->type != N_MAP) {
-		fail(c, n, "'budgets' must be a mapping of benchmark: metric: { max, min, regress }, found %s",
+		fail(c, n,
+		     "'budgets' must be a mapping of benchmark: metric: { max, min, regress }, "
+		     "found %s",
 		     describe(b1, n));
 		goto done;
 	}
@@ -1147,14 +1173,17 @@ static int parse_budgets(struct ctx *c, const struct node *n)
 		struct pg_bench_cfg *b = (struct pg_bench_cfg *)pg_config_bench(cfg, bk->str);
 
 		if (!b) {
-			join(list, sizeof(list), names, cfg->nr_benches < 10 ? cfg->nr_benches : 10);
+			join(list, sizeof(list), names,
+			     cfg->nr_benches < 10 ? cfg->nr_benches : 10);
 			fail(c, bk, "budget for unknown benchmark %s%s (benchmarks: %s%s)",
-			     show(b1, bk->str), suggestion(b2, bk->str, names, cfg->nr_benches), list,
-			     cfg->nr_benches > 10 ? ", ..." : "");
+			     show(b1, bk->str), suggestion(b2, bk->str, names, cfg->nr_benches),
+			     list, cfg->nr_benches > 10 ? ", ..." : "");
 			goto done;
 		}
 		if (bv->type != N_MAP) {
-			fail(c, bv, "budgets of benchmark %s must be a mapping of metrics such as wall: { max: 250ms }, found %s",
+			fail(c, bv,
+			     "budgets of benchmark %s must be a mapping of metrics such as wall: { "
+			     "max: 250ms }, found %s",
 			     show(b1, b->name), describe(b3, bv));
 			goto done;
 		}
@@ -1168,10 +1197,12 @@ static int parse_budgets(struct ctx *c, const struct node *n)
 				for (size_t m = 0; m < PG_ARRAY_SIZE(metrics); m++)
 					builtin[m] = metrics[m].name;
 				join(list, sizeof(list), builtin, PG_ARRAY_SIZE(builtin));
-				fail(c, mk, "unknown metric %s for benchmark %s%s (built in: %s; other "
+				fail(c, mk,
+				     "unknown metric %s for benchmark %s%s (built in: %s; other "
 				     "names need an 'output:' format on the benchmark)",
 				     show(b1, mk->str), show(b3, b->name),
-				     suggestion(b2, mk->str, builtin, PG_ARRAY_SIZE(builtin)), list);
+				     suggestion(b2, mk->str, builtin, PG_ARRAY_SIZE(builtin)),
+				     list);
 				goto done;
 			}
 			if (!canon && (!mk->str[0] || has_control(mk->str) ||
@@ -1183,7 +1214,9 @@ static int parse_budgets(struct ctx *c, const struct node *n)
 				const struct pg_budget_rule *o = &cfg->budgets[k];
 				if (!strcmp(o->bench, b->name) &&
 				    !strcmp(o->metric, canon ? canon : mk->str)) {
-					fail(c, mk, "metric '%s' of benchmark %s given twice (first at %u:%u)",
+					fail(c, mk,
+					     "metric '%s' of benchmark %s given twice (first at "
+					     "%u:%u)",
 					     o->metric, show(b1, b->name), o->pos.line, o->pos.col);
 					goto done;
 				}
@@ -1199,8 +1232,10 @@ static int parse_budgets(struct ctx *c, const struct node *n)
 			if (canon && !strcmp(canon, "instructions")) {
 				const struct pg_config_pos *off = &c->instr_off[b - cfg->benches];
 				if (off->line) {
-					fail(c, mk, "a budget on 'instructions' needs instruction counts, "
-					     "but benchmark %s sets 'instructions: false' (at %u:%u)",
+					fail(c, mk,
+					     "a budget on 'instructions' needs instruction counts, "
+					     "but benchmark %s sets 'instructions: false' (at "
+					     "%u:%u)",
 					     show(b1, b->name), off->line, off->col);
 					goto done;
 				}
@@ -1222,7 +1257,8 @@ static int parse_root(struct ctx *c, const struct node *root)
 	unsigned version;
 
 	if (root->type != N_MAP)
-		return fail(c, root, "the config must be a mapping (version: 1, benchmarks: ...), found %s",
+		return fail(c, root,
+			    "the config must be a mapping (version: 1, benchmarks: ...), found %s",
 			    describe(b1, root));
 	/* the version first: another version may have other keys */
 	if (!(v = map_get(root, "version")))
@@ -1235,7 +1271,8 @@ static int parse_root(struct ctx *c, const struct node *root)
 			    v->plain ? "" : "the quoted string ", show(b1, v->str));
 	version = (unsigned)atoi(v->str);
 	if (version != 1)
-		return fail(c, v, "unsupported version %u (this perfgate reads version 1)", version);
+		return fail(c, v, "unsupported version %u (this perfgate reads version 1)",
+			    version);
 	cfg->version = 1;
 	if (check_keys(c, root, top_keys, PG_ARRAY_SIZE(top_keys), "at the top level") < 0)
 		return -1;
@@ -1256,7 +1293,7 @@ static int parse_root(struct ctx *c, const struct node *root)
 int pg_config_parse(struct pg_config *cfg, const char *name, const char *data, size_t len,
 		    struct pg_err *err)
 {
-	struct ctx c = { name, data, len, 0, err, cfg, NULL };
+	struct ctx c = {name, data, len, 0, err, cfg, NULL};
 	const unsigned char *u = (const unsigned char *)data;
 	struct node *root = NULL;
 	int ret = -1;

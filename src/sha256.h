@@ -23,9 +23,9 @@
 
 struct pg_sha256 {
 	uint32_t state[8];
-	uint64_t nr_bytes;     /* bytes hashed so far */
+	uint64_t nr_bytes; /* bytes hashed so far */
 	unsigned char block[64];
-	size_t block_len;      /* bytes waiting in block */
+	size_t block_len; /* bytes waiting in block */
 };
 
 void pg_sha256_init(struct pg_sha256 *ctx);

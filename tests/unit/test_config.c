@@ -24,9 +24,9 @@
  * Set PG_CONFIG_PRINT=1 to print what each case gives.
  */
 
-static const char *const outputs[] = { "none", "google-benchmark", "hyperfine", "go-test",
-				       "pytest-benchmark", "bmf", "lines" };
-static const char *const kinds[] = { "count", "time", "size" };
+static const char *const outputs[] = {
+    "none", "google-benchmark", "hyperfine", "go-test", "pytest-benchmark", "bmf", "lines"};
+static const char *const kinds[] = {"count", "time", "size"};
 
 static void dump_num(struct pg_buf *b, const char *key, bool has, double v)
 {
@@ -44,7 +44,8 @@ static char *dump(const struct pg_config *cfg)
 		const struct pg_bench_cfg *be = &cfg->benches[i];
 
 		pg_buf_addf(&b, "bench %s at %u:%u\n", be->name, be->pos.line, be->pos.col);
-		pg_buf_addf(&b, "  run=%s\n  cwd=%s\n  env=", be->run, be->cwd ? be->cwd : "(root)");
+		pg_buf_addf(&b, "  run=%s\n  cwd=%s\n  env=", be->run,
+			    be->cwd ? be->cwd : "(root)");
 		for (size_t j = 0; j < be->nr_env; j++)
 			pg_buf_addf(&b, "%s[%s]", j ? "," : "", be->env[j]);
 		pg_buf_addf(&b, "\n  warmup=%u repeat=%u..%u timeout_ns=%llu\n", be->warmup,
@@ -60,7 +61,7 @@ static char *dump(const struct pg_config *cfg)
 		    cfg->profile.frequency,
 		    cfg->profile.call_graph == PG_CALL_GRAPH_DWARF ? "dwarf"
 		    : cfg->profile.call_graph == PG_CALL_GRAPH_FP  ? "fp"
-								    : "none");
+								   : "none");
 	for (size_t i = 0; i < cfg->nr_budgets; i++) {
 		const struct pg_budget_rule *r = &cfg->budgets[i];
 
@@ -160,8 +161,8 @@ static void test_cases(void **state)
 	assert_true(nr >= 90);
 	for (size_t i = 0; i < nr; i++) {
 		char *yml = pg_xasprintf("%s/%s", DATA, names[i]);
-		char *exp = pg_xasprintf("%s/%.*s.expected", DATA, (int)(strlen(names[i]) - 4),
-					 names[i]);
+		char *exp =
+		    pg_xasprintf("%s/%.*s.expected", DATA, (int)(strlen(names[i]) - 4), names[i]);
 		if (access(exp, R_OK))
 			fail_msg("%s has no .expected", names[i]);
 		check_case(yml, names[i], exp);
@@ -345,7 +346,8 @@ static void test_bench_lookup(void **state)
 	pg_config_release(&cfg);
 	assert_null(pg_config_bench(&cfg, "a"));
 	/* the name given is the one in messages */
-	assert_int_equal(pg_config_parse(&cfg, "abc1234:perfgate.yml", "version: 3\n", 11, &err), -1);
+	assert_int_equal(pg_config_parse(&cfg, "abc1234:perfgate.yml", "version: 3\n", 11, &err),
+			 -1);
 	assert_string_equal(err.msg, "abc1234:perfgate.yml:1:10: unsupported version 3 (this "
 				     "perfgate reads version 1)");
 }
@@ -373,7 +375,7 @@ static void test_truncations(void **state)
  */
 static void test_mutations(void **state)
 {
-	static const char *const files[] = { DATA "/full.yml", DATA "/units.yml" };
+	static const char *const files[] = {DATA "/full.yml", DATA "/units.yml"};
 	static const char alphabet[] = "[]{}:-&*!|>'\"#%@`,? \t\n\r0.9aZ\xc3\xa9\xff";
 	uint64_t seed = 42;
 
@@ -425,16 +427,11 @@ static void test_mutations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cases),
-		cmocka_unit_test(test_no_orphans),
-		cmocka_unit_test(test_demo),
-		cmocka_unit_test(test_billion_laughs_cheap),
-		cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_node_cap),
-		cmocka_unit_test(test_metric_names),
-		cmocka_unit_test(test_bench_lookup),
-		cmocka_unit_test(test_truncations),
-		cmocka_unit_test(test_mutations),
+	    cmocka_unit_test(test_cases),	 cmocka_unit_test(test_no_orphans),
+	    cmocka_unit_test(test_demo),	 cmocka_unit_test(test_billion_laughs_cheap),
+	    cmocka_unit_test(test_load_errors),	 cmocka_unit_test(test_node_cap),
+	    cmocka_unit_test(test_metric_names), cmocka_unit_test(test_bench_lookup),
+	    cmocka_unit_test(test_truncations),	 cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
