@@ -549,8 +549,8 @@ struct unit {
 };
 
 static const struct unit time_units[] = {
-    {"ns", 1},	{"us", 1e3},   {"\xc2\xb5s", 1e3}, {"ms", 1e6},
-    {"s", 1e9}, {"min", 60e9}, {"h", 3600e9},
+    {"ns", 1},	  {"us", 1e3},	 {"\xc2\xb5s", 1e3}, {"ms", 1e6},
+    {"s", 1e9},	  {"m", 60e9},	 {"min", 60e9},	     {"h", 3600e9},
 };
 static const struct unit size_units[] = {
     {"B", 1},
@@ -564,7 +564,7 @@ static const struct unit size_units[] = {
     {"GB", 1e9},
     {"TB", 1e12},
 };
-#define TIME_UNITS "ns, us, ms, s, min, h"
+#define TIME_UNITS "ns, us, ms, s, m, min, h"
 #define SIZE_UNITS "B, KiB, MiB, GiB, TiB, kB, MB, GB, TB"
 
 static const struct unit *find_unit(const struct unit *units, size_t nr, const char *name)

@@ -15,7 +15,7 @@
  *   times in nanoseconds, sizes in bytes, percentages as fractions (5% -> 0.05).
  *
  * Units in the file (a number, optional spaces, the unit; case as written):
- *   times  ns us (or µs) ms s min h      a unit is required: "60" is an error
+ *   times  ns us (or µs) ms s m (= min) min h   a unit is required: "60" is an error
  *   sizes  B KiB MiB GiB TiB (1024-based) and kB KB MB GB TB (1000-based,
  *          as SI says: 1 MB = 1,000,000 B)  a unit is required
  *   counts a plain number (instructions)   no unit

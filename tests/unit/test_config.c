@@ -213,6 +213,35 @@ static void test_demo(void **state)
 	pg_config_release(&cfg);
 }
 
+/* Every example config shipped in configs/ loads. */
+static void test_example_configs(void **state)
+{
+	const char *dir = PG_TEST_DATA "/../../configs";
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int nr = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		struct pg_config cfg = PG_CONFIG_INIT;
+		struct pg_err err = PG_ERR_INIT;
+		char *path;
+
+		if (!pg_str_endswith(de->d_name, ".yml"))
+			continue;
+		path = pg_xasprintf("%s/%s", dir, de->d_name);
+		if (pg_config_load(&cfg, path, &err) < 0)
+			fail_msg("%s", err.msg);
+		assert_true(cfg.nr_benches >= 1);
+		pg_config_release(&cfg);
+		free(path);
+		nr++;
+	}
+	closedir(d);
+	assert_true(nr >= 1);
+}
+
 static long maxrss_kib(void)
 {
 	struct rusage ru;
@@ -427,11 +456,17 @@ static void test_mutations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cases),	 cmocka_unit_test(test_no_orphans),
-	    cmocka_unit_test(test_demo),	 cmocka_unit_test(test_billion_laughs_cheap),
-	    cmocka_unit_test(test_load_errors),	 cmocka_unit_test(test_node_cap),
-	    cmocka_unit_test(test_metric_names), cmocka_unit_test(test_bench_lookup),
-	    cmocka_unit_test(test_truncations),	 cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_no_orphans),
+		cmocka_unit_test(test_demo),
+		cmocka_unit_test(test_example_configs),
+		cmocka_unit_test(test_billion_laughs_cheap),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_node_cap),
+		cmocka_unit_test(test_metric_names),
+		cmocka_unit_test(test_bench_lookup),
+		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

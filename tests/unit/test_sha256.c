@@ -92,9 +92,9 @@ static void test_padding_boundaries(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fips_vectors),
-	    cmocka_unit_test(test_million_a),
-	    cmocka_unit_test(test_padding_boundaries),
+		cmocka_unit_test(test_fips_vectors),
+		cmocka_unit_test(test_million_a),
+		cmocka_unit_test(test_padding_boundaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
