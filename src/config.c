@@ -524,10 +524,11 @@ static int get_bool(struct ctx *c, const struct node *n, const char *what, bool 
 static int get_enum(struct ctx *c, const struct node *n, const char *what, const char *const *names,
 		    size_t nr, int *out)
 {
-	char b1[SHOWN], b2[SHOWN + 32], list[512];
+	char b1[SHOWN], b2[SHOWN + 32], list[512], expected[sizeof(list) + 16];
 
 	join(list, sizeof(list), names, nr);
-	if (want_scalar(c, n, what, "one of") < 0)
+	snprintf(expected, sizeof(expected), "one of %s", list);
+	if (want_scalar(c, n, what, expected) < 0)
 		return -1;
 	for (size_t i = 0; i < nr; i++) {
 		if (!strcmp(n->str, names[i])) {
