@@ -371,6 +371,8 @@ static bool read_number(const char *p, const char *end, double *out, const char 
 		q++;
 	if (q >= end || !(isdigit((unsigned char)*q) || (*q == '.' && q + 1 < end && isdigit((unsigned char)q[1]))))
 		return false;
+	if (q + 1 < end && q[0] == '0' && (q[1] == 'x' || q[1] == 'X'))
+		return false; /* hex is not a measurement */
 	while (q < end && (isdigit((unsigned char)*q) || *q == '.'))
 		q++;
 	if (q < end && (*q == 'e' || *q == 'E')) {

@@ -271,7 +271,17 @@ int pg_json_parse(struct cJSON **out, const char *name, const char *data, size_t
 	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
 	if (!root) {
 		size_t off = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
-		const char *what = off >= len ? "unexpected end of JSON" : "invalid JSON";
+		const char *what = "invalid JSON";
+
+		/* cJSON points near, not at, the end of a truncated document. */
+		size_t rest = off + 1;
+
+		while (rest < len && strchr(" \t\r\n", data[rest]))
+			rest++;
+		if (off >= len || ((in_str || depth > 0) && rest >= len)) {
+			off = len;
+			what = "unexpected end of JSON";
+		}
 
 		if (len == 0 || strspn(data, " \t\r\n") == len) {
 			off = len;
