@@ -231,6 +231,7 @@ int pg_json_parse(struct cJSON **out, const char *name, const char *data, size_t
 		  unsigned max_depth, struct pg_err *err)
 {
 	unsigned depth = 0, line, col;
+	char stack[PG_JSON_MAX_DEPTH + 1];
 	bool in_str = false, esc = false;
 	const char *end = NULL;
 	size_t i;
@@ -253,6 +254,8 @@ int pg_json_parse(struct cJSON **out, const char *name, const char *data, size_t
 		if (c == '"') {
 			in_str = true;
 		} else if (c == '[' || c == '{') {
+			if (depth < sizeof(stack))
+				stack[depth] = c == '[' ? ']' : '}';
 			if (++depth > max_depth) {
 				pg_text_pos(data, i, &line, &col);
 				return pg_err_set(err, PG_ERR_USAGE,
@@ -260,8 +263,12 @@ int pg_json_parse(struct cJSON **out, const char *name, const char *data, size_t
 						  line, col, max_depth);
 			}
 		} else if (c == ']' || c == '}') {
-			if (depth)
-				depth--;
+			if (!depth || (depth <= sizeof(stack) && stack[depth - 1] != c)) {
+				pg_text_pos(data, i, &line, &col);
+				return pg_err_set(err, PG_ERR_USAGE, "%s:%u:%u: invalid JSON (unexpected '%c')",
+						  name, line, col, c);
+			}
+			depth--;
 		} else if (c == '\0') {
 			pg_text_pos(data, i, &line, &col);
 			return pg_err_set(err, PG_ERR_USAGE, "%s:%u:%u: NUL byte in JSON", name, line,
