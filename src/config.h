@@ -13,6 +13,31 @@
  *
  * Canonical units inside the struct, whatever the file said:
  *   times in nanoseconds, sizes in bytes, percentages as fractions (5% -> 0.05).
+ *
+ * Units in the file (a number, optional spaces, the unit; case as written):
+ *   times  ns us (or µs) ms s m (= min) min h   a unit is required: "60" is an error
+ *   sizes  B KiB MiB GiB TiB (1024-based) and kB KB MB GB TB (1000-based,
+ *          as SI says: 1 MB = 1,000,000 B)  a unit is required
+ *   counts a plain number (instructions)   no unit
+ *   regress a percentage, "5%" -> 0.05     the % is required
+ * Negative, NaN, infinite and out-of-range numbers are refused. Quantities
+ * with units may be quoted ("250ms" is a string to YAML anyway); whole
+ * numbers (version, warmup, repeat, frequency, exit codes) and booleans
+ * (true/false only, not yes/no) must not be: "2" is a string, not 2. A metric
+ * that a benchmark's own output reports (any name not built in, allowed only
+ * on benchmarks with an output: format) takes a plain number, a time or a
+ * size; the rule's kind says which was given.
+ *
+ * Defaults: warmup 1, repeat 3..30 (a plain `repeat: N` sets min N, and
+ * max stays 30 unless N is larger, then max = N), timeout 60 s, output none,
+ * build_timeout 30 min, profile perf at 999 Hz with dwarf call graphs.
+ * A budget on `instructions` turns on `instructions` for its benchmark.
+ *
+ * Refused before they cost anything (each with FILE:LINE:COL): anchors and
+ * aliases, nesting deeper than PG_CONFIG_MAX_DEPTH, more than
+ * PG_CONFIG_MAX_NODES nodes, files over PG_CONFIG_MAX_BYTES, a second
+ * document, UTF-16/32, invalid UTF-8, tags other than !!str, duplicate keys,
+ * unknown keys (with the allowed ones and the nearest), an empty file.
  */
 #ifndef PG_CONFIG_H
 #define PG_CONFIG_H
@@ -26,6 +51,8 @@
 /* Hard caps on what a config may cost before it is refused. */
 #define PG_CONFIG_MAX_BYTES (1024 * 1024) /* 1 MiB */
 #define PG_CONFIG_MAX_DEPTH 64
+#define PG_CONFIG_MAX_NODES 65536 /* scalars + lists + mappings */
+#define PG_CONFIG_MAX_REPEAT 10000
 
 enum pg_output_format {
 	PG_OUTPUT_NONE = 0,      /* perfgate measures the process itself */
@@ -48,6 +75,13 @@ enum pg_call_graph {
 	PG_CALL_GRAPH_NONE,
 };
 
+/* What a metric's numbers are. */
+enum pg_metric_kind {
+	PG_METRIC_COUNT = 0, /* plain number (instructions, or a reported metric given without unit) */
+	PG_METRIC_TIME,      /* nanoseconds */
+	PG_METRIC_SIZE,      /* bytes */
+};
+
 /* Where a value came from in the file, for messages. */
 struct pg_config_pos {
 	unsigned line, col; /* 1-based; 0 when unknown */
@@ -67,7 +101,7 @@ struct pg_bench_cfg {
 	bool instructions;     /* also count instructions with callgrind */
 	int *ignore_exit;      /* exit codes accepted as success besides 0 */
 	size_t nr_ignore_exit;
-	struct pg_config_pos pos;
+	struct pg_config_pos pos; /* the list item */
 };
 
 struct pg_profile_cfg {
@@ -80,10 +114,12 @@ struct pg_profile_cfg {
 struct pg_budget_rule {
 	char *bench;           /* benchmark name */
 	char *metric;          /* canonical metric name ("wall", "max_rss", ...) */
+	bool builtin;          /* measured by perfgate; false = reported by the benchmark's output */
+	enum pg_metric_kind kind; /* unit of max and min */
 	bool has_max, has_min, has_regress;
 	double max, min;       /* canonical unit of the metric (ns, bytes, count) */
 	double regress;        /* tolerated relative worsening, fraction (0.05 = 5%) */
-	struct pg_config_pos pos;
+	struct pg_config_pos pos; /* the metric's key */
 };
 
 struct pg_config {
@@ -96,14 +132,20 @@ struct pg_config {
 	struct pg_profile_cfg profile;
 	struct pg_budget_rule *budgets;
 	size_t nr_budgets;
-	char hash[65];         /* sha256 hex of the file's bytes */
+	char hash[65];         /* sha256 hex of the file's bytes (see sha256.h) */
 };
 
 #define PG_CONFIG_INIT { 0 }
 
-/* Read and parse path (capped at PG_CONFIG_MAX_BYTES). */
+/*
+ * Read and parse path (capped at PG_CONFIG_MAX_BYTES). cfg must be
+ * PG_CONFIG_INIT (or released). On failure cfg is left released and err
+ * holds "FILE:LINE:COL: message" (kind PG_ERR_USAGE; PG_ERR_INFRA when the
+ * file cannot be read). On success the caller frees with pg_config_release().
+ */
 int pg_config_load(struct pg_config *cfg, const char *path, struct pg_err *err);
-/* Parse bytes already in memory; name is used in messages (e.g. "abc1234:perfgate.yml"). */
+/* Parse bytes already in memory; name is used in messages (e.g. "abc1234:perfgate.yml").
+ * data need not be NUL-terminated; len over PG_CONFIG_MAX_BYTES is refused. */
 int pg_config_parse(struct pg_config *cfg, const char *name, const char *data, size_t len,
 		    struct pg_err *err);
 void pg_config_release(struct pg_config *cfg);
@@ -111,7 +153,10 @@ void pg_config_release(struct pg_config *cfg);
 /* Borrowed pointer to the benchmark named name, or NULL. */
 const struct pg_bench_cfg *pg_config_bench(const struct pg_config *cfg, const char *name);
 
-/* Canonical metric name for a user-facing one ("rss" -> "max_rss"); NULL if unknown. */
+/* Canonical metric name for a built-in one ("rss" -> "max_rss", "wall" -> "wall");
+ * NULL if not built in. Returns a static string. */
 const char *pg_config_metric_canonical(const char *name);
+/* Kind of a built-in metric (canonical or alias); PG_METRIC_COUNT if not built in. */
+enum pg_metric_kind pg_config_metric_kind(const char *name);
 
 #endif
