@@ -31,6 +31,8 @@ const char *pg_benchfmt_name(enum pg_output_format fmt)
 	return "unknown";
 }
 
+static double time_scale(const char *unit);
+
 static bool contains_ci(const char *s, const char *needle)
 {
 	return strcasestr(s, needle) != NULL;
@@ -44,6 +46,10 @@ enum pg_direction pg_benchfmt_direction(const char *metric, const char *unit)
 	};
 	size_t i, ul = unit ? strlen(unit) : 0;
 
+	/* A time or a size per se is a cost, whatever it is called. */
+	if (unit && (time_scale(unit) != 0 || !strcmp(unit, "bytes") || !strcmp(unit, "ns/op") ||
+		     !strcmp(unit, "B/op") || !strcmp(unit, "allocs/op")))
+		return PG_DIR_LOWER;
 	if (ul >= 2 && (!strcmp(unit + ul - 2, "/s") || (ul >= 4 && !strcmp(unit + ul - 4, "/sec"))))
 		return PG_DIR_HIGHER;
 	if (unit && (!strcasecmp(unit, "hz") || !strcasecmp(unit, "ops") || !strcasecmp(unit, "qps")))

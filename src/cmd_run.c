@@ -186,7 +186,7 @@ static void human(double v, const char *unit, char *buf, size_t size)
 		else if (a >= 1e3)
 			snprintf(buf, size, "%.3f us", v / 1e3);
 		else
-			snprintf(buf, size, "%.1f ns", v);
+			snprintf(buf, size, "%.0f ns", v);
 	} else if (!strcmp(unit, "bytes")) {
 		if (a >= 1073741824.0)
 			snprintf(buf, size, "%.2f GiB", v / 1073741824.0);

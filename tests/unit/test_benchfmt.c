@@ -316,6 +316,8 @@ static void test_direction(void **state)
 	assert_int_equal(pg_benchfmt_direction("Throughput", ""), PG_DIR_HIGHER);
 	assert_int_equal(pg_benchfmt_direction("x", "ns/op"), PG_DIR_LOWER);
 	assert_int_equal(pg_benchfmt_direction("latency", "ns"), PG_DIR_LOWER);
+	assert_int_equal(pg_benchfmt_direction("score", "ns"), PG_DIR_LOWER);
+	assert_int_equal(pg_benchfmt_direction("score", ""), PG_DIR_HIGHER);
 	assert_string_equal(pg_benchfmt_name(PG_OUTPUT_GO_TEST), "go-test");
 }
 
