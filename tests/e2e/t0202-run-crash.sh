@@ -2,6 +2,7 @@
 # A crashing benchmark reports the signal.
 . "$(dirname "$0")/../lib/test-lib.sh"
 test_begin "perfgate run: a benchmark killed by a signal"
+jqt() { jq -e "$@" >/dev/null; }
 
 repo=$TRASH/repo
 mkdir -p "$repo"
@@ -25,7 +26,7 @@ YML
 expect_exit 4 "a crashing benchmark" -- "$PERFGATE" -C "$repo" run --json "$TRASH/r.json"
 expect_grep "the signal named" "benchmark 'crash': run 1/3 killed by signal 11 \(SIGSEGV\)" "$TRASH/err"
 expect_grep "stderr quoted" 'about to crash' "$TRASH/err"
-expect_true "status 139 in JSON" -- jq -e '.benchmarks[0].status == 139' "$TRASH/r.json"
+expect_true "status 139 in JSON" -- jqt '.benchmarks[0].status == 139' "$TRASH/r.json"
 
 cat >"$repo/perfgate.yml" <<'YML'
 version: 1

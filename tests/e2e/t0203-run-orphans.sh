@@ -3,6 +3,7 @@
 # stdout) does not hang perfgate, and they are killed, with a warning.
 . "$(dirname "$0")/../lib/test-lib.sh"
 test_begin "perfgate run: children that outlive the benchmark"
+jqt() { jq -e "$@" >/dev/null; }
 
 repo=$TRASH/repo
 mkdir -p "$repo"
@@ -15,7 +16,7 @@ benchmarks:
     warmup: 0
     repeat: 2
   - name: daemon
-    run: (setsid $TRASH/pg-orphan-sleeper 1000 &); echo started
+    run: (setsid $TRASH/pg-orphan-sleeper 1000 &); sleep 0.3; echo started
     warmup: 0
     repeat: 2
 YML
@@ -26,7 +27,7 @@ expect_true "no hang (${took} ms)" -- test "$took" -lt 20000
 expect_grep "warns about the child" "warning: benchmark 'background': left 1 process\(es\) running after run 1/2; killed" "$TRASH/err"
 expect_grep "warns about the daemon" "warning: benchmark 'daemon': left [0-9]+ process\(es\) running after run 1/2, [0-9]+ of them outside its process group" "$TRASH/err"
 expect_true "no survivors" -- test -z "$(pgrep -f "$TRASH/pg-orphan-sleeper")"
-expect_true "warnings in JSON" -- jq -e '[.benchmarks[].warnings | length] == [1,1]' "$TRASH/r.json"
-expect_true "both measured" -- jq -e '[.benchmarks[].runs] == [2,2]' "$TRASH/r.json"
+expect_true "warnings in JSON" -- jqt '[.benchmarks[].warnings | length] == [1,1]' "$TRASH/r.json"
+expect_true "both measured" -- jqt '[.benchmarks[].runs] == [2,2]' "$TRASH/r.json"
 
 test_done
