@@ -11,7 +11,7 @@
 #include "benchfmt.h"
 #include "proc.h"
 
-#define STDERR_TAIL 700     /* bytes of a failed run's stderr quoted in the message */
+#define STDERR_TAIL 700 /* bytes of a failed run's stderr quoted in the message */
 #define CALLGRIND_MAX (64u * 1024 * 1024)
 
 /* The benchmark's working directory: root joined with its cwd. Caller frees. */
@@ -33,13 +33,13 @@ int pg_bench_check(const struct pg_bench_cfg *b, const struct pg_bench_opts *o, 
 	int ret = -1;
 
 	if (stat(dir, &st) < 0) {
-		pg_err_set(err, PG_ERR_INFRA, "benchmark '%s': working directory '%s': %s", b->name, dir,
-			   strerror(errno));
+		pg_err_set(err, PG_ERR_INFRA, "benchmark '%s': working directory '%s': %s", b->name,
+			   dir, strerror(errno));
 		goto done;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		pg_err_set(err, PG_ERR_INFRA, "benchmark '%s': working directory '%s': Not a directory",
-			   b->name, dir);
+		pg_err_set(err, PG_ERR_INFRA,
+			   "benchmark '%s': working directory '%s': Not a directory", b->name, dir);
 		goto done;
 	}
 	if (pg_proc_check_cmd(b->run, dir, err) < 0) {
@@ -131,9 +131,11 @@ static int judge(const struct pg_bench_cfg *b, const struct pg_proc_result *pr, 
 	res->status = pg_proc_status_code(pr);
 	if (pr->strays && !has_warning(res, "left ")) {
 		if (pr->stray_daemons)
-			pg_result_bench_warn(res, "left %u process(es) running after %s, %u of them outside "
-						  "its process group (a setsid daemon?); killed",
-					     pr->strays, label, pr->stray_daemons);
+			pg_result_bench_warn(
+			    res,
+			    "left %u process(es) running after %s, %u of them outside "
+			    "its process group (a setsid daemon?); killed",
+			    pr->strays, label, pr->stray_daemons);
 		else
 			pg_result_bench_warn(res, "left %u process(es) running after %s; killed",
 					     pr->strays, label);
@@ -194,12 +196,13 @@ static int run_one(const struct pg_bench_cfg *b, const struct pg_bench_opts *o, 
 		goto done;
 	}
 	if (b->output != PG_OUTPUT_NONE) {
-		struct pg_result_bench scratch = { 0 };
+		struct pg_result_bench scratch = {0};
 		char *name;
 
 		if (pr.out_truncated) {
 			pg_err_set(err, PG_ERR_INFRA,
-				   "benchmark '%s': %s: output of %llu bytes is larger than the %zu bytes kept; "
+				   "benchmark '%s': %s: output of %llu bytes is larger than the "
+				   "%zu bytes kept; "
 				   "cannot read its %s results",
 				   b->name, label, (unsigned long long)pr.out_bytes,
 				   o->out_cap ? o->out_cap : (size_t)PG_PROC_OUT_CAP_DEFAULT,
@@ -217,9 +220,12 @@ static int run_one(const struct pg_bench_cfg *b, const struct pg_bench_opts *o, 
 	if (warmup) {
 		res->warmup++;
 	} else {
-		pg_result_metric_add(pg_result_metric(res, "wall", "ns", PG_DIR_LOWER), (double)pr.wall_ns);
-		pg_result_metric_add(pg_result_metric(res, "user", "ns", PG_DIR_LOWER), (double)pr.user_ns);
-		pg_result_metric_add(pg_result_metric(res, "sys", "ns", PG_DIR_LOWER), (double)pr.sys_ns);
+		pg_result_metric_add(pg_result_metric(res, "wall", "ns", PG_DIR_LOWER),
+				     (double)pr.wall_ns);
+		pg_result_metric_add(pg_result_metric(res, "user", "ns", PG_DIR_LOWER),
+				     (double)pr.user_ns);
+		pg_result_metric_add(pg_result_metric(res, "sys", "ns", PG_DIR_LOWER),
+				     (double)pr.sys_ns);
 		pg_result_metric_add(pg_result_metric(res, "cpu", "ns", PG_DIR_LOWER),
 				     (double)(pr.user_ns + pr.sys_ns));
 		pg_result_metric_add(pg_result_metric(res, "max_rss", "bytes", PG_DIR_LOWER),
@@ -245,8 +251,8 @@ int pg_bench_run(const struct pg_bench_cfg *b, const struct pg_bench_opts *o, un
 		if ((r = run_one(b, o, true, i, warmup, res, err)) < 0)
 			return r;
 	for (i = 1; i <= repeat; i++)
-		if ((r = run_one(b, o, false, first + i, o->run_total ? o->run_total : first + repeat,
-				 res, err)) < 0)
+		if ((r = run_one(b, o, false, first + i,
+				 o->run_total ? o->run_total : first + repeat, res, err)) < 0)
 			return r;
 	if (b->instructions && !pg_result_find_metric(res, "instructions"))
 		return pg_bench_instructions(b, o, res, err);
@@ -329,8 +335,9 @@ int pg_bench_instructions(const struct pg_bench_cfg *b, const struct pg_bench_op
 	}
 	tdir = pg_xasprintf("%s/perfgate-callgrind.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
 	if (!mkdtemp(tdir)) {
-		pg_err_set(err, PG_ERR_INFRA, "benchmark '%s': cannot make a temporary directory in "
-					      "'%s' (TMPDIR): %s",
+		pg_err_set(err, PG_ERR_INFRA,
+			   "benchmark '%s': cannot make a temporary directory in "
+			   "'%s' (TMPDIR): %s",
 			   b->name, tmp && tmp[0] ? tmp : "/tmp", strerror(errno));
 		free(tdir);
 		tdir = NULL;
@@ -389,11 +396,12 @@ int pg_bench_instructions(const struct pg_bench_cfg *b, const struct pg_bench_op
 		}
 	}
 	if (!files) {
-		pg_err_set(err, PG_ERR_INFRA, "benchmark '%s': callgrind wrote no instruction totals",
-			   b->name);
+		pg_err_set(err, PG_ERR_INFRA,
+			   "benchmark '%s': callgrind wrote no instruction totals", b->name);
 		goto done;
 	}
-	pg_result_metric_add(pg_result_metric(res, "instructions", "count", PG_DIR_LOWER), (double)total);
+	pg_result_metric_add(pg_result_metric(res, "instructions", "count", PG_DIR_LOWER),
+			     (double)total);
 	ret = 0;
 done:
 	if (d)

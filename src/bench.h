@@ -41,16 +41,19 @@
 #define PG_BENCH_SKIP_EXIT 125
 
 struct pg_bench_opts {
-	const char *root;     /* tree root; the benchmark's cwd is relative to it; NULL = "." */
-	uint64_t grace_ns;    /* TERM-to-KILL grace; 0 = proc's default (2 s) */
-	size_t out_cap;       /* bytes of stdout/stderr kept per run; 0 = proc's default */
-	unsigned run_total;   /* the "10" of "run 4/10" in messages; 0 = not said */
+	const char *root;   /* tree root; the benchmark's cwd is relative to it; NULL = "." */
+	uint64_t grace_ns;  /* TERM-to-KILL grace; 0 = proc's default (2 s) */
+	size_t out_cap;	    /* bytes of stdout/stderr kept per run; 0 = proc's default */
+	unsigned run_total; /* the "10" of "run 4/10" in messages; 0 = not said */
 	/* Called before each run (phase "warm-up", "run", "callgrind"); may be NULL. */
 	void (*progress)(void *ctx, const char *bench, const char *phase, unsigned i, unsigned n);
 	void *progress_ctx;
 };
 
-#define PG_BENCH_OPTS_INIT { NULL, 0, 0, 0, NULL, NULL }
+#define PG_BENCH_OPTS_INIT                                                                         \
+	{                                                                                          \
+		NULL, 0, 0, 0, NULL, NULL                                                          \
+	}
 
 /* Before any run: the working directory exists and the command can be executed. */
 int pg_bench_check(const struct pg_bench_cfg *b, const struct pg_bench_opts *o, struct pg_err *err);

@@ -41,8 +41,8 @@ static bool contains_ci(const char *s, const char *needle)
 enum pg_direction pg_benchfmt_direction(const char *metric, const char *unit)
 {
 	static const char *const higher_names[] = {
-		"per_second", "per_sec", "persecond", "throughput", "bandwidth", "ops_per", "qps",
-		"rps", "items_per", "bytes_per", "speed", "score", NULL,
+	    "per_second", "per_sec",   "persecond", "throughput", "bandwidth", "ops_per", "qps",
+	    "rps",	  "items_per", "bytes_per", "speed",	  "score",     NULL,
 	};
 	size_t i, ul = unit ? strlen(unit) : 0;
 
@@ -50,9 +50,11 @@ enum pg_direction pg_benchfmt_direction(const char *metric, const char *unit)
 	if (unit && (time_scale(unit) != 0 || !strcmp(unit, "bytes") || !strcmp(unit, "ns/op") ||
 		     !strcmp(unit, "B/op") || !strcmp(unit, "allocs/op")))
 		return PG_DIR_LOWER;
-	if (ul >= 2 && (!strcmp(unit + ul - 2, "/s") || (ul >= 4 && !strcmp(unit + ul - 4, "/sec"))))
+	if (ul >= 2 &&
+	    (!strcmp(unit + ul - 2, "/s") || (ul >= 4 && !strcmp(unit + ul - 4, "/sec"))))
 		return PG_DIR_HIGHER;
-	if (unit && (!strcasecmp(unit, "hz") || !strcasecmp(unit, "ops") || !strcasecmp(unit, "qps")))
+	if (unit &&
+	    (!strcasecmp(unit, "hz") || !strcasecmp(unit, "ops") || !strcasecmp(unit, "qps")))
 		return PG_DIR_HIGHER;
 	for (i = 0; higher_names[i]; i++)
 		if (metric && contains_ci(metric, higher_names[i]))
@@ -80,9 +82,8 @@ static double size_scale(const char *unit)
 		const char *u;
 		double f;
 	} t[] = {
-		{ "B", 1 },	     { "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
-		{ "KB", 1e3 },	     { "kB", 1e3 },     { "MB", 1e6 },        { "GB", 1e9 },
-		{ "bytes", 1 },
+	    {"B", 1},	 {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"KB", 1e3},
+	    {"kB", 1e3}, {"MB", 1e6},	  {"GB", 1e9},	      {"bytes", 1},
 	};
 	size_t i;
 
@@ -102,8 +103,8 @@ static int add(struct pg_result_bench *b, const char *sub, const char *metric, c
 	if (!isfinite(v))
 		return pg_err_set(err, PG_ERR_INFRA, "%s: %s: not a finite number", name, where);
 	if (strlen(sub) + strlen(metric) > MAX_NAME)
-		return pg_err_set(err, PG_ERR_INFRA, "%s: %s: name longer than %d bytes", name, where,
-				  MAX_NAME);
+		return pg_err_set(err, PG_ERR_INFRA, "%s: %s: name longer than %d bytes", name,
+				  where, MAX_NAME);
 	full = pg_xasprintf("%s/%s", sub, metric);
 	m = pg_result_metric(b, full, unit, dir);
 	free(full);
@@ -130,10 +131,29 @@ static int want_number(const cJSON *v, double *out, const char *name, const char
 }
 
 static const char *const gbench_known[] = {
-	"name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
-	"repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit",
-	"aggregate_name", "aggregate_unit", "error_occurred", "error_message", "label", "big_o",
-	"rms", "complexity_n", "skipped", "skip_message", NULL,
+    "name",
+    "family_index",
+    "per_family_instance_index",
+    "run_name",
+    "run_type",
+    "repetitions",
+    "repetition_index",
+    "threads",
+    "iterations",
+    "real_time",
+    "cpu_time",
+    "time_unit",
+    "aggregate_name",
+    "aggregate_unit",
+    "error_occurred",
+    "error_message",
+    "label",
+    "big_o",
+    "rms",
+    "complexity_n",
+    "skipped",
+    "skip_message",
+    NULL,
 };
 
 static bool known_key(const char *k)
@@ -164,10 +184,12 @@ static int parse_gbench(const cJSON *root, const char *name, struct pg_result_be
 
 		snprintf(where, sizeof(where), "benchmarks[%d]", i++);
 		if (!cJSON_IsObject(row))
-			return pg_err_set(err, PG_ERR_INFRA, "%s: %s: expected an object", name, where);
+			return pg_err_set(err, PG_ERR_INFRA, "%s: %s: expected an object", name,
+					  where);
 		v = field(row, "name");
 		if (!cJSON_IsString(v))
-			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.name: expected a string", name, where);
+			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.name: expected a string", name,
+					  where);
 		bname = v->valuestring;
 		v = field(row, "run_type");
 		if (cJSON_IsString(v) && !strcmp(v->valuestring, "aggregate")) {
@@ -176,25 +198,27 @@ static int parse_gbench(const cJSON *root, const char *name, struct pg_result_be
 		}
 		if (cJSON_IsTrue(field(row, "error_occurred"))) {
 			v = field(row, "error_message");
-			return pg_err_set(err, PG_ERR_INFRA, "%s: benchmark '%s' reported an error: %s",
-					  name, bname, cJSON_IsString(v) ? v->valuestring : "(no message)");
+			return pg_err_set(err, PG_ERR_INFRA,
+					  "%s: benchmark '%s' reported an error: %s", name, bname,
+					  cJSON_IsString(v) ? v->valuestring : "(no message)");
 		}
 		if (cJSON_IsTrue(field(row, "skipped")) || cJSON_IsNumber(field(row, "skipped"))) {
-			if (!cJSON_IsNumber(field(row, "skipped")) || field(row, "skipped")->valueint) {
+			if (!cJSON_IsNumber(field(row, "skipped")) ||
+			    field(row, "skipped")->valueint) {
 				info->skipped++;
 				continue;
 			}
 		}
 		v = field(row, "time_unit");
 		if (v && !cJSON_IsString(v))
-			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.time_unit: expected a string", name,
-					  where);
+			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.time_unit: expected a string",
+					  name, where);
 		if (v)
 			tu = v->valuestring;
 		scale = time_scale(tu);
 		if (scale == 0)
-			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.time_unit: unknown unit '%s'", name,
-					  where, tu);
+			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.time_unit: unknown unit '%s'",
+					  name, where, tu);
 		snprintf(where, sizeof(where), "benchmarks[%d].real_time", i - 1);
 		if (want_number(field(row, "real_time"), &x, name, where, err) < 0 ||
 		    add(b, bname, "real_time", "ns", PG_DIR_LOWER, x * scale, name, where, err) < 0)
@@ -221,8 +245,9 @@ static int parse_gbench(const cJSON *root, const char *name, struct pg_result_be
 		info->rows++;
 	}
 	if (!info->rows)
-		return pg_err_set(err, PG_ERR_INFRA, "%s: no benchmark rows (only %zu aggregate rows)",
-				  name, info->skipped);
+		return pg_err_set(err, PG_ERR_INFRA,
+				  "%s: no benchmark rows (only %zu aggregate rows)", name,
+				  info->skipped);
 	return 0;
 }
 
@@ -234,8 +259,8 @@ static int parse_hyperfine(const cJSON *root, const char *name, struct pg_result
 	int i = 0;
 
 	if (!cJSON_IsObject(root) || !cJSON_IsArray(arr))
-		return pg_err_set(err, PG_ERR_INFRA, "%s: not hyperfine JSON (no \"results\" array)",
-				  name);
+		return pg_err_set(err, PG_ERR_INFRA,
+				  "%s: not hyperfine JSON (no \"results\" array)", name);
 	cJSON_ArrayForEach(row, arr)
 	{
 		const cJSON *cmd, *times, *t;
@@ -244,25 +269,27 @@ static int parse_hyperfine(const cJSON *root, const char *name, struct pg_result
 
 		snprintf(where, sizeof(where), "results[%d]", i);
 		if (!cJSON_IsObject(row))
-			return pg_err_set(err, PG_ERR_INFRA, "%s: %s: expected an object", name, where);
+			return pg_err_set(err, PG_ERR_INFRA, "%s: %s: expected an object", name,
+					  where);
 		cmd = field(row, "command");
 		if (!cJSON_IsString(cmd))
-			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.command: expected a string", name,
-					  where);
+			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.command: expected a string",
+					  name, where);
 		times = field(row, "times");
 		if (cJSON_IsArray(times) && cJSON_GetArraySize(times) > 0) {
 			cJSON_ArrayForEach(t, times)
 			{
 				snprintf(where, sizeof(where), "results[%d].times[%d]", i, j++);
 				if (want_number(t, &x, name, where, err) < 0 ||
-				    add(b, cmd->valuestring, "wall", "ns", PG_DIR_LOWER, x * 1e9, name, where,
-					err) < 0)
+				    add(b, cmd->valuestring, "wall", "ns", PG_DIR_LOWER, x * 1e9,
+					name, where, err) < 0)
 					return -1;
 			}
 		} else {
 			snprintf(where, sizeof(where), "results[%d].mean", i);
 			if (want_number(field(row, "mean"), &x, name, where, err) < 0 ||
-			    add(b, cmd->valuestring, "wall", "ns", PG_DIR_LOWER, x * 1e9, name, where, err) < 0)
+			    add(b, cmd->valuestring, "wall", "ns", PG_DIR_LOWER, x * 1e9, name,
+				where, err) < 0)
 				return -1;
 		}
 		i++;
@@ -291,28 +318,32 @@ static int parse_pytest(const cJSON *root, const char *name, struct pg_result_be
 
 		snprintf(where, sizeof(where), "benchmarks[%d]", i);
 		if (!cJSON_IsObject(row))
-			return pg_err_set(err, PG_ERR_INFRA, "%s: %s: expected an object", name, where);
+			return pg_err_set(err, PG_ERR_INFRA, "%s: %s: expected an object", name,
+					  where);
 		bn = field(row, "name");
 		if (!cJSON_IsString(bn))
-			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.name: expected a string", name, where);
+			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.name: expected a string", name,
+					  where);
 		stats = field(row, "stats");
 		if (!cJSON_IsObject(stats))
-			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.stats: expected an object", name,
-					  where);
+			return pg_err_set(err, PG_ERR_INFRA, "%s: %s.stats: expected an object",
+					  name, where);
 		data = field(stats, "data");
 		if (cJSON_IsArray(data) && cJSON_GetArraySize(data) > 0) {
 			cJSON_ArrayForEach(t, data)
 			{
-				snprintf(where, sizeof(where), "benchmarks[%d].stats.data[%d]", i, j++);
+				snprintf(where, sizeof(where), "benchmarks[%d].stats.data[%d]", i,
+					 j++);
 				if (want_number(t, &x, name, where, err) < 0 ||
-				    add(b, bn->valuestring, "time", "ns", PG_DIR_LOWER, x * 1e9, name, where,
-					err) < 0)
+				    add(b, bn->valuestring, "time", "ns", PG_DIR_LOWER, x * 1e9,
+					name, where, err) < 0)
 					return -1;
 			}
 		} else {
 			snprintf(where, sizeof(where), "benchmarks[%d].stats.median", i);
 			if (want_number(field(stats, "median"), &x, name, where, err) < 0 ||
-			    add(b, bn->valuestring, "time", "ns", PG_DIR_LOWER, x * 1e9, name, where, err) < 0)
+			    add(b, bn->valuestring, "time", "ns", PG_DIR_LOWER, x * 1e9, name,
+				where, err) < 0)
 				return -1;
 		}
 		i++;
@@ -330,13 +361,15 @@ static int parse_bmf(const cJSON *root, const char *name, struct pg_result_bench
 	char where[2 * MAX_NAME + 64];
 
 	if (!cJSON_IsObject(root))
-		return pg_err_set(err, PG_ERR_INFRA,
-				  "%s: not Bencher Metric Format (expected an object of benchmarks)", name);
+		return pg_err_set(
+		    err, PG_ERR_INFRA,
+		    "%s: not Bencher Metric Format (expected an object of benchmarks)", name);
 	cJSON_ArrayForEach(bench, root)
 	{
 		if (!cJSON_IsObject(bench))
-			return pg_err_set(err, PG_ERR_INFRA, "%s: \"%.200s\": expected an object of measures",
-					  name, bench->string);
+			return pg_err_set(err, PG_ERR_INFRA,
+					  "%s: \"%.200s\": expected an object of measures", name,
+					  bench->string);
 		cJSON_ArrayForEach(measure, bench)
 		{
 			const char *unit = "";
@@ -345,7 +378,8 @@ static int parse_bmf(const cJSON *root, const char *name, struct pg_result_bench
 			snprintf(where, sizeof(where), "\"%.200s\".\"%.200s\".value", bench->string,
 				 measure->string);
 			if (!cJSON_IsObject(measure))
-				return pg_err_set(err, PG_ERR_INFRA, "%s: \"%.200s\".\"%.200s\": expected an object",
+				return pg_err_set(err, PG_ERR_INFRA,
+						  "%s: \"%.200s\".\"%.200s\": expected an object",
 						  name, bench->string, measure->string);
 			if (want_number(field(measure, "value"), &x, name, where, err) < 0)
 				return -1;
@@ -354,7 +388,8 @@ static int parse_bmf(const cJSON *root, const char *name, struct pg_result_bench
 			else if (!strcmp(measure->string, "throughput"))
 				unit = "ops/s";
 			if (add(b, bench->string, measure->string, unit,
-				pg_benchfmt_direction(measure->string, unit), x, name, where, err) < 0)
+				pg_benchfmt_direction(measure->string, unit), x, name, where,
+				err) < 0)
 				return -1;
 			info->rows++;
 		}
@@ -375,7 +410,8 @@ static bool read_number(const char *p, const char *end, double *out, const char 
 
 	if (q < end && (*q == '-' || *q == '+'))
 		q++;
-	if (q >= end || !(isdigit((unsigned char)*q) || (*q == '.' && q + 1 < end && isdigit((unsigned char)q[1]))))
+	if (q >= end || !(isdigit((unsigned char)*q) ||
+			  (*q == '.' && q + 1 < end && isdigit((unsigned char)q[1]))))
 		return false;
 	if (q + 1 < end && q[0] == '0' && (q[1] == 'x' || q[1] == 'X'))
 		return false; /* hex is not a measurement */
@@ -424,8 +460,9 @@ static int parse_go(const char *name, const char *data, size_t len, struct pg_re
 			eol = end;
 		lineno++;
 		if (eol - p >= 8 && !memcmp(p, "--- FAIL", 8))
-			return pg_err_set(err, PG_ERR_INFRA, "%s:%u:1: go test reported a failure: %.*s",
-					  name, lineno, (int)(eol - p > 200 ? 200 : eol - p), p);
+			return pg_err_set(err, PG_ERR_INFRA,
+					  "%s:%u:1: go test reported a failure: %.*s", name, lineno,
+					  (int)(eol - p > 200 ? 200 : eol - p), p);
 		if (eol - p < 9 || memcmp(p, "Benchmark", 9)) {
 			info->skipped++;
 			p = eol + 1;
@@ -443,8 +480,9 @@ static int parse_go(const char *name, const char *data, size_t len, struct pg_re
 			continue;
 		}
 		if ((size_t)(nend - p) > MAX_NAME)
-			return pg_err_set(err, PG_ERR_INFRA, "%s:%u:1: benchmark name longer than %d bytes",
-					  name, lineno, MAX_NAME);
+			return pg_err_set(err, PG_ERR_INFRA,
+					  "%s:%u:1: benchmark name longer than %d bytes", name,
+					  lineno, MAX_NAME);
 		memcpy(bname, p, (size_t)(nend - p));
 		bname[nend - p] = '\0';
 		for (;;) {
@@ -457,23 +495,25 @@ static int parse_go(const char *name, const char *data, size_t len, struct pg_re
 				break;
 			vs = q;
 			if (!read_number(q, eol, &v, &q)) {
-				return pg_err_set(err, PG_ERR_INFRA, "%s:%u:%u: expected a number", name,
-						  lineno, (unsigned)(vs - p) + 1);
+				return pg_err_set(err, PG_ERR_INFRA, "%s:%u:%u: expected a number",
+						  name, lineno, (unsigned)(vs - p) + 1);
 			}
 			q = skip_ws(q, eol);
 			us = q;
 			while (q < eol && *q != ' ' && *q != '\t' && *q != '\r')
 				q++;
 			if (q == us || (size_t)(q - us) >= sizeof(unit))
-				return pg_err_set(err, PG_ERR_INFRA, "%s:%u:%u: expected a unit after %g", name,
+				return pg_err_set(err, PG_ERR_INFRA,
+						  "%s:%u:%u: expected a unit after %g", name,
 						  lineno, (unsigned)(us - p) + 1, v);
 			memcpy(unit, us, (size_t)(q - us));
 			unit[q - us] = '\0';
 			snprintf(where, sizeof(where), "%u:%u", lineno, (unsigned)(vs - p) + 1);
 			if (!isfinite(v))
-				return pg_err_set(err, PG_ERR_INFRA, "%s:%s: not a finite number", name, where);
-			if (add(b, bname, unit, unit, pg_benchfmt_direction(unit, unit), v, name, where,
-				err) < 0)
+				return pg_err_set(err, PG_ERR_INFRA, "%s:%s: not a finite number",
+						  name, where);
+			if (add(b, bname, unit, unit, pg_benchfmt_direction(unit, unit), v, name,
+				where, err) < 0)
 				return -1;
 		}
 		info->rows++;
@@ -491,7 +531,8 @@ static int parse_lines(const char *name, const char *data, size_t len, struct pg
 	unsigned lineno = 0;
 
 	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p)), *colon = NULL, *q, *s, *ns, *ne;
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *colon = NULL, *q, *s, *ns,
+			   *ne;
 		char mname[MAX_NAME + 1], unit[64] = "";
 		double v, scale;
 
@@ -537,11 +578,11 @@ static int parse_lines(const char *name, const char *data, size_t len, struct pg
 			goto next;
 		}
 		if ((size_t)(ne - ns) > MAX_NAME)
-			return pg_err_set(err, PG_ERR_INFRA, "%s:%u:1: name longer than %d bytes", name,
-					  lineno, MAX_NAME);
+			return pg_err_set(err, PG_ERR_INFRA, "%s:%u:1: name longer than %d bytes",
+					  name, lineno, MAX_NAME);
 		if (!isfinite(v))
-			return pg_err_set(err, PG_ERR_INFRA, "%s:%u:%u: not a finite number", name, lineno,
-					  (unsigned)(skip_ws(colon + 1, eol) - p) + 1);
+			return pg_err_set(err, PG_ERR_INFRA, "%s:%u:%u: not a finite number", name,
+					  lineno, (unsigned)(skip_ws(colon + 1, eol) - p) + 1);
 		memcpy(mname, ns, (size_t)(ne - ns));
 		mname[ne - ns] = '\0';
 		if ((scale = time_scale(unit)) != 0) {
@@ -552,12 +593,12 @@ static int parse_lines(const char *name, const char *data, size_t len, struct pg
 			snprintf(unit, sizeof(unit), "bytes");
 		}
 		{
-			struct pg_metric *m = pg_result_metric(b, mname, unit,
-							       pg_benchfmt_direction(mname, unit));
+			struct pg_metric *m =
+			    pg_result_metric(b, mname, unit, pg_benchfmt_direction(mname, unit));
 			pg_result_metric_add(m, v);
 		}
 		info->rows++;
-next:
+	next:
 		p = eol + 1;
 	}
 	if (!info->rows)
@@ -580,9 +621,10 @@ static void merge(struct pg_result_bench *to, const struct pg_result_bench *from
 }
 
 int pg_benchfmt_parse(enum pg_output_format fmt, const char *name, const char *data, size_t len,
-		      struct pg_result_bench *out, struct pg_benchfmt_info *info, struct pg_err *err)
+		      struct pg_result_bench *out, struct pg_benchfmt_info *info,
+		      struct pg_err *err)
 {
-	struct pg_result_bench tmp = { 0 };
+	struct pg_result_bench tmp = {0};
 	struct pg_benchfmt_info dummy;
 	cJSON *root = NULL;
 	int ret = -1;

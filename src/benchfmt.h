@@ -41,12 +41,13 @@
 #include "result.h"
 
 struct pg_benchfmt_info {
-	size_t rows;    /* result rows read */
+	size_t rows;	/* result rows read */
 	size_t skipped; /* rows skipped (aggregates, ignored lines) */
 };
 
 int pg_benchfmt_parse(enum pg_output_format fmt, const char *name, const char *data, size_t len,
-		      struct pg_result_bench *out, struct pg_benchfmt_info *info, struct pg_err *err);
+		      struct pg_result_bench *out, struct pg_benchfmt_info *info,
+		      struct pg_err *err);
 
 /* The config's spelling of a format ("google-benchmark"), "none" for PG_OUTPUT_NONE. */
 const char *pg_benchfmt_name(enum pg_output_format fmt);

@@ -22,31 +22,31 @@
 #define BUILD_LOG_TAIL 1500 /* bytes of a failed build's log shown */
 
 static const struct pg_opt opts[] = {
-	{ 'c', "config", "FILE", "the config file (default: perfgate.yml)" },
-	{ 'b', "bench", "NAME", "run only this benchmark (repeatable)" },
-	{ 'j', "json", "FILE", "write the results as JSON to FILE ('-' for stdout)" },
-	{ 0, "no-build", NULL, "do not run the config's build command" },
-	{ 'n', "repeat", "N", "counted runs per benchmark (default: the config's repeat.min)" },
-	{ 'w', "warmup", "N", "discarded warm-up runs (default: the config's warmup)" },
-	{ 0 },
+    {'c', "config", "FILE", "the config file (default: perfgate.yml)"},
+    {'b', "bench", "NAME", "run only this benchmark (repeatable)"},
+    {'j', "json", "FILE", "write the results as JSON to FILE ('-' for stdout)"},
+    {0, "no-build", NULL, "do not run the config's build command"},
+    {'n', "repeat", "N", "counted runs per benchmark (default: the config's repeat.min)"},
+    {'w', "warmup", "N", "discarded warm-up runs (default: the config's warmup)"},
+    {0},
 };
 
 static const char description[] =
-	"Run the build command (unless --no-build), then each benchmark of the config (or those\n"
-	"named with -b): its warm-up runs, discarded, then its counted runs. Each run is a\n"
-	"child in its own process group with stdin from /dev/null, killed (TERM, then KILL\n"
-	"2 s later) at the benchmark's timeout. Commands run in the current directory (the\n"
-	"tree root) joined with the benchmark's cwd.\n"
-	"\n"
-	"Measured per run: wall, user, sys, cpu (user + sys), max_rss; instructions (one\n"
-	"run under valgrind's callgrind) when the benchmark sets `instructions: true`;\n"
-	"and the metrics the benchmark prints itself when it sets `output:`.\n"
-	"Prints a table (median, min, max, CV %, runs) on stdout; warnings and progress\n"
-	"on stderr.\n"
-	"\n"
-	"Exit codes: 0 all benchmarks ran; 2 usage or config error (nothing was run);\n"
-	"4 a benchmark failed (non-zero exit, signal, timeout, bad output), the build\n"
-	"failed, or a file could not be written; 130/143 interrupted.";
+    "Run the build command (unless --no-build), then each benchmark of the config (or those\n"
+    "named with -b): its warm-up runs, discarded, then its counted runs. Each run is a\n"
+    "child in its own process group with stdin from /dev/null, killed (TERM, then KILL\n"
+    "2 s later) at the benchmark's timeout. Commands run in the current directory (the\n"
+    "tree root) joined with the benchmark's cwd.\n"
+    "\n"
+    "Measured per run: wall, user, sys, cpu (user + sys), max_rss; instructions (one\n"
+    "run under valgrind's callgrind) when the benchmark sets `instructions: true`;\n"
+    "and the metrics the benchmark prints itself when it sets `output:`.\n"
+    "Prints a table (median, min, max, CV %, runs) on stdout; warnings and progress\n"
+    "on stderr.\n"
+    "\n"
+    "Exit codes: 0 all benchmarks ran; 2 usage or config error (nothing was run);\n"
+    "4 a benchmark failed (non-zero exit, signal, timeout, bad output), the build\n"
+    "failed, or a file could not be written; 130/143 interrupted.";
 
 struct run_ctx {
 	bool progress; /* stderr is a terminal and NO_COLOR/CI do not ask for plain output */
@@ -80,8 +80,8 @@ static int parse_count(const struct pg_cli *cli, const char *opt, const char *ar
 	errno = 0;
 	v = strtoul(arg, &end, 10);
 	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > 100000) {
-		pg_cli_usage_error(cli, "%s wants a whole number from %u to 100000, not '%s'", opt, min,
-				   arg);
+		pg_cli_usage_error(cli, "%s wants a whole number from %u to 100000, not '%s'", opt,
+				   min, arg);
 		return -1;
 	}
 	*out = (unsigned)v;
@@ -99,8 +99,9 @@ static void head_state_standin(struct pg_result *res)
 	struct pg_proc_opts o = PG_PROC_OPTS_INIT;
 	struct pg_proc_result pr = PG_PROC_RESULT_INIT;
 	struct pg_err err = PG_ERR_INIT;
-	char *const head_argv[] = { "git", "rev-parse", "--verify", "-q", "HEAD^{commit}", NULL };
-	char *const status_argv[] = { "git", "status", "--porcelain", "--untracked-files=normal", NULL };
+	char *const head_argv[] = {"git", "rev-parse", "--verify", "-q", "HEAD^{commit}", NULL};
+	char *const status_argv[] = {"git", "status", "--porcelain", "--untracked-files=normal",
+				     NULL};
 	size_t len;
 
 	o.cmd = "git rev-parse HEAD";
@@ -146,23 +147,25 @@ static int run_build(const struct pg_config *cfg, struct pg_err *err)
 		ret = 0;
 		goto done;
 	}
-	pg_buf_addf(&msg, "build failed (%s): %s", pg_proc_describe(&pr, o.timeout_ns, what, sizeof(what)),
-		    cfg->build);
+	pg_buf_addf(&msg, "build failed (%s): %s",
+		    pg_proc_describe(&pr, o.timeout_ns, what, sizeof(what)), cfg->build);
 	/* The log: stdout then stderr, the last lines of each. */
 	{
-		const struct pg_buf *logs[2] = { &pr.out, &pr.err };
-		const char *names[2] = { "stdout", "stderr" };
+		const struct pg_buf *logs[2] = {&pr.out, &pr.err};
+		const char *names[2] = {"stdout", "stderr"};
 		int i;
 
 		for (i = 0; i < 2; i++) {
 			const char *s = logs[i]->data ? logs[i]->data : "";
-			size_t len = logs[i]->len, start = len > BUILD_LOG_TAIL / 2 ? len - BUILD_LOG_TAIL / 2 : 0;
+			size_t len = logs[i]->len,
+			       start = len > BUILD_LOG_TAIL / 2 ? len - BUILD_LOG_TAIL / 2 : 0;
 
 			while (len && s[len - 1] == '\n')
 				len--;
 			if (start >= len)
 				continue;
-			pg_buf_addf(&msg, "\n%s ends with:\n%.*s", names[i], (int)(len - start), s + start);
+			pg_buf_addf(&msg, "\n%s ends with:\n%.*s", names[i], (int)(len - start),
+				    s + start);
 		}
 	}
 	pg_err_set(err, PG_ERR_INFRA, "%s", pg_buf_cstr(&msg));
@@ -238,8 +241,8 @@ static void print_table(FILE *out, const struct pg_result *res)
 		wb = 40;
 	if (wm > 48)
 		wm = 48;
-	fprintf(out, "%-*s  %-*s  %12s  %12s  %12s  %7s  %4s\n", (int)wb, "benchmark", (int)wm, "metric",
-	       "median", "min", "max", "CV %", "runs");
+	fprintf(out, "%-*s  %-*s  %12s  %12s  %12s  %7s  %4s\n", (int)wb, "benchmark", (int)wm,
+		"metric", "median", "min", "max", "CV %", "runs");
 	for (i = 0; i < res->nr_benches; i++) {
 		const struct pg_result_bench *b = &res->benches[i];
 		char bname[256];
@@ -257,9 +260,9 @@ static void print_table(FILE *out, const struct pg_result *res)
 			human(s.median, m->unit, med, sizeof(med));
 			human(s.min, m->unit, lo, sizeof(lo));
 			human(s.max, m->unit, hi, sizeof(hi));
-			fprintf(out, "%-*s  %-*s  %12s  %12s  %12s  %7.2f  %4zu%s\n", (int)wb, j ? "" : bname,
-			       (int)wm, name, med, lo, hi, s.cv * 100, s.n,
-			       m->dir == PG_DIR_HIGHER ? "  (higher is better)" : "");
+			fprintf(out, "%-*s  %-*s  %12s  %12s  %12s  %7.2f  %4zu%s\n", (int)wb,
+				j ? "" : bname, (int)wm, name, med, lo, hi, s.cv * 100, s.n,
+				m->dir == PG_DIR_HIGHER ? "  (higher is better)" : "");
 		}
 	}
 }
@@ -296,13 +299,14 @@ static const char *nearest(const struct pg_config *cfg, const char *name)
 
 int cmd_run(int argc, char **argv)
 {
-	struct pg_cli cli = PG_CLI_INIT(argc, argv, "run", "[-c FILE] [-b NAME]... [--json FILE] "
-							   "[--no-build] [--repeat N] [--warmup N]",
+	struct pg_cli cli = PG_CLI_INIT(argc, argv, "run",
+					"[-c FILE] [-b NAME]... [--json FILE] "
+					"[--no-build] [--repeat N] [--warmup N]",
 					description, opts);
 	struct pg_config cfg = PG_CONFIG_INIT;
 	struct pg_result res = PG_RESULT_INIT;
 	struct pg_err err = PG_ERR_INIT;
-	struct run_ctx ctx = { false };
+	struct run_ctx ctx = {false};
 	const char *config_path = "perfgate.yml", *json = NULL, *arg, *nc = getenv("NO_COLOR"),
 		   *ci = getenv("CI");
 	char **only = NULL;
@@ -363,10 +367,12 @@ int cmd_run(int argc, char **argv)
 			const char *n = nearest(&cfg, only[i]);
 
 			if (n)
-				pg_err_set(&err, PG_ERR_USAGE, "%s: no benchmark named '%s' (did you mean '%s'?)",
+				pg_err_set(&err, PG_ERR_USAGE,
+					   "%s: no benchmark named '%s' (did you mean '%s'?)",
 					   config_path, only[i], n);
 			else
-				pg_err_set(&err, PG_ERR_USAGE, "%s: no benchmark named '%s'", config_path, only[i]);
+				pg_err_set(&err, PG_ERR_USAGE, "%s: no benchmark named '%s'",
+					   config_path, only[i]);
 			ret = pg_fail(&err);
 			goto done;
 		}
@@ -401,7 +407,8 @@ int cmd_run(int argc, char **argv)
 		const struct pg_bench_cfg *b = &cfg.benches[i];
 		struct pg_bench_opts bo = PG_BENCH_OPTS_INIT;
 		struct pg_result_bench *rb;
-		unsigned w = has_warmup ? warmup : b->warmup, n = has_repeat ? repeat : b->repeat_min;
+		unsigned w = has_warmup ? warmup : b->warmup,
+			 n = has_repeat ? repeat : b->repeat_min;
 		size_t k;
 		int r;
 
@@ -413,7 +420,8 @@ int cmd_run(int argc, char **argv)
 		r = pg_bench_run(b, &bo, w, n ? n : 1, rb, &err);
 		progress_end(&ctx);
 		for (k = 0; k < rb->nr_warnings; k++)
-			fprintf(stderr, "perfgate: warning: benchmark '%s': %s\n", b->name, rb->warnings[k]);
+			fprintf(stderr, "perfgate: warning: benchmark '%s': %s\n", b->name,
+				rb->warnings[k]);
 		if (r < 0) {
 			if (err.kind == PG_ERR_INTERRUPTED) {
 				pg_fail(&err);

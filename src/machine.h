@@ -22,10 +22,10 @@
 
 struct pg_machine {
 	char cpu_model[PG_MACHINE_FIELD]; /* "AMD EPYC 7B13", or "unknown" */
-	unsigned cores;                   /* online logical CPUs */
-	char kernel[PG_MACHINE_FIELD];    /* "Linux 6.1.0-18-amd64 x86_64" */
+	unsigned cores;			  /* online logical CPUs */
+	char kernel[PG_MACHINE_FIELD];	  /* "Linux 6.1.0-18-amd64 x86_64" */
 	char hostname[PG_MACHINE_FIELD];  /* recorded only; not part of the fingerprint */
-	double load_avg[3];               /* 1, 5, 15 minutes; -1 when unknown */
+	double load_avg[3];		  /* 1, 5, 15 minutes; -1 when unknown */
 	char fingerprint[PG_MACHINE_FP];  /* FNV-1a 64 of model, cores, kernel, in hex */
 };
 

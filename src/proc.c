@@ -29,10 +29,21 @@ extern char **environ;
 
 /* Secrets that never reach a child, whatever the config says. */
 static const char *const denied_env[] = {
-	"GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "CI_JOB_TOKEN", "CI_JOB_JWT",
-	"CI_JOB_JWT_V2", "PERFGATE_GITHUB_TOKEN", "PERFGATE_GITLAB_TOKEN", "PERFGATE_TOKEN",
-	"ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "GITLAB_PRIVATE_TOKEN",
-	"CI_REGISTRY_PASSWORD", "CI_DEPLOY_PASSWORD", NULL,
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GITLAB_TOKEN",
+    "CI_JOB_TOKEN",
+    "CI_JOB_JWT",
+    "CI_JOB_JWT_V2",
+    "PERFGATE_GITHUB_TOKEN",
+    "PERFGATE_GITLAB_TOKEN",
+    "PERFGATE_TOKEN",
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "GITLAB_PRIVATE_TOKEN",
+    "CI_REGISTRY_PASSWORD",
+    "CI_DEPLOY_PASSWORD",
+    NULL,
 };
 
 bool pg_proc_env_denied(const char *name, size_t len)
@@ -92,7 +103,8 @@ static char **build_env(const struct pg_proc_opts *o)
 		const char *eq = strchr(o->env_add[i], '=');
 		size_t len = eq ? (size_t)(eq - o->env_add[i]) : strlen(o->env_add[i]);
 
-		if (!eq || pg_proc_env_denied(o->env_add[i], len) || in_list(o->env_deny, o->env_add[i], len))
+		if (!eq || pg_proc_env_denied(o->env_add[i], len) ||
+		    in_list(o->env_deny, o->env_add[i], len))
 			continue;
 		env[j++] = o->env_add[i];
 	}
@@ -114,16 +126,18 @@ static bool is_blank(char c)
 }
 
 static const char *const shell_words[] = {
-	".", ":", "[", "alias", "bg", "break", "cd", "command", "continue", "eval", "exec", "exit",
-	"export", "false", "fg", "getopts", "hash", "jobs", "kill", "local", "printf", "pwd", "read",
-	"readonly", "return", "set", "shift", "test", "times", "trap", "true", "type", "ulimit",
-	"umask", "unalias", "unset", "wait", "echo", "if", "then", "else", "elif", "fi", "do", "done",
-	"case", "esac", "while", "until", "for", "in", "!", "{", "}", "source", NULL,
+    ".",	":",	 "[",	    "alias", "bg",     "break", "cd",	  "command",
+    "continue", "eval",	 "exec",    "exit",  "export", "false", "fg",	  "getopts",
+    "hash",	"jobs",	 "kill",    "local", "printf", "pwd",	"read",	  "readonly",
+    "return",	"set",	 "shift",   "test",  "times",  "trap",	"true",	  "type",
+    "ulimit",	"umask", "unalias", "unset", "wait",   "echo",	"if",	  "then",
+    "else",	"elif",	 "fi",	    "do",    "done",   "case",	"esac",	  "while",
+    "until",	"for",	 "in",	    "!",     "{",      "}",	"source", NULL,
 };
 
 /* Builtins that are also programs: exec'ing the program does the same. */
 static const char *const also_programs[] = {
-	"[", "echo", "false", "kill", "printf", "pwd", "test", "true", NULL,
+    "[", "echo", "false", "kill", "printf", "pwd", "test", "true", NULL,
 };
 
 static bool is_shell_word(const char *w)
@@ -241,7 +255,8 @@ static const char *first_word(const char *cmd, char *buf, size_t size)
 
 	while (is_blank(*cmd) || *cmd == '\n')
 		cmd++;
-	while (*cmd && !is_blank(*cmd) && *cmd != '\n' && *cmd != ';' && *cmd != '|' && *cmd != '&') {
+	while (*cmd && !is_blank(*cmd) && *cmd != '\n' && *cmd != ';' && *cmd != '|' &&
+	       *cmd != '&') {
 		if (!plain_char((unsigned char)*cmd) || n + 1 >= size)
 			return NULL;
 		buf[n++] = *cmd++;
@@ -266,8 +281,8 @@ int pg_proc_check_cmd(const char *cmd, const char *cwd, struct pg_err *err)
 			return pg_err_set(err, PG_ERR_INFRA, "command '%s' not found: %s", w,
 					  strerror(-r));
 		if (r < 0)
-			return pg_err_set(err, PG_ERR_INFRA, "command '%s' is not executable: %s", w,
-					  strerror(-r));
+			return pg_err_set(err, PG_ERR_INFRA, "command '%s' is not executable: %s",
+					  w, strerror(-r));
 		return 0;
 	}
 	r = path_lookup(w);
@@ -287,12 +302,11 @@ const char *pg_proc_signame(int sig)
 		int sig;
 		const char *name;
 	} names[] = {
-		{ SIGHUP, "SIGHUP" },   { SIGINT, "SIGINT" },   { SIGQUIT, "SIGQUIT" },
-		{ SIGILL, "SIGILL" },   { SIGTRAP, "SIGTRAP" }, { SIGABRT, "SIGABRT" },
-		{ SIGBUS, "SIGBUS" },   { SIGFPE, "SIGFPE" },   { SIGKILL, "SIGKILL" },
-		{ SIGUSR1, "SIGUSR1" }, { SIGSEGV, "SIGSEGV" }, { SIGUSR2, "SIGUSR2" },
-		{ SIGPIPE, "SIGPIPE" }, { SIGALRM, "SIGALRM" }, { SIGTERM, "SIGTERM" },
-		{ SIGXCPU, "SIGXCPU" }, { SIGXFSZ, "SIGXFSZ" }, { SIGSYS, "SIGSYS" },
+	    {SIGHUP, "SIGHUP"},	  {SIGINT, "SIGINT"},	{SIGQUIT, "SIGQUIT"}, {SIGILL, "SIGILL"},
+	    {SIGTRAP, "SIGTRAP"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},
+	    {SIGKILL, "SIGKILL"}, {SIGUSR1, "SIGUSR1"}, {SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},
+	    {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"}, {SIGXCPU, "SIGXCPU"},
+	    {SIGXFSZ, "SIGXFSZ"}, {SIGSYS, "SIGSYS"},
 	};
 	size_t i;
 
@@ -324,8 +338,8 @@ const char *pg_proc_describe(const struct pg_proc_result *res, uint64_t timeout_
 			snprintf(buf, size, "exited with %d", res->exit_code);
 		break;
 	case PG_PROC_SIGNALED:
-		snprintf(buf, size, "killed by signal %d (%s)%s", res->signal, pg_proc_signame(res->signal),
-			 res->core_dumped ? ", core dumped" : "");
+		snprintf(buf, size, "killed by signal %d (%s)%s", res->signal,
+			 pg_proc_signame(res->signal), res->core_dumped ? ", core dumped" : "");
 		break;
 	case PG_PROC_TIMEOUT:
 		if (timeout_ns % 1000000000ull == 0)
@@ -342,7 +356,7 @@ const char *pg_proc_describe(const struct pg_proc_result *res, uint64_t timeout_
 
 struct capture {
 	struct pg_buf *head; /* first half of the cap */
-	char *ring;          /* last half, circular */
+	char *ring;	     /* last half, circular */
 	size_t head_cap, ring_cap, ring_pos, ring_len;
 	uint64_t total;
 	bool discard;
@@ -481,7 +495,7 @@ static bool pid_in(const pid_t *set, size_t n, pid_t pid)
 
 static void sleep_ns(uint64_t ns)
 {
-	struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
+	struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
 
 	nanosleep(&ts, NULL);
 }
@@ -577,7 +591,7 @@ static uint64_t tv_ns(const struct timeval *tv)
 
 int pg_proc_run(const struct pg_proc_opts *o, struct pg_proc_result *res, struct pg_err *err)
 {
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, pidfd = -1, ret = -1, rc, status = 0;
+	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, pidfd = -1, ret = -1, rc, status = 0;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	bool fa_init = false, attr_init = false, leader_done = false, term_sent = false;
@@ -628,7 +642,7 @@ int pg_proc_run(const struct pg_proc_opts *o, struct pg_proc_result *res, struct
 	sigdelset(&mask, SIGSTOP);
 	posix_spawnattr_setsigdefault(&attr, &mask);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-						POSIX_SPAWN_SETSIGDEF);
+					    POSIX_SPAWN_SETSIGDEF);
 
 	env = build_env(o);
 	if (o->argv) {

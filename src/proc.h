@@ -37,53 +37,60 @@
 #include "err.h"
 #include "util.h"
 
-#define PG_PROC_GRACE_NS_DEFAULT (2000000000ull) /* 2 s between TERM and KILL */
+#define PG_PROC_GRACE_NS_DEFAULT (2000000000ull)   /* 2 s between TERM and KILL */
 #define PG_PROC_OUT_CAP_DEFAULT (8u * 1024 * 1024) /* bytes kept per stream */
 
 struct pg_proc_opts {
-	const char *cmd;         /* the command line (required; named in messages) */
-	char *const *argv;       /* when set: exec this vector (argv[0] looked up in PATH), not cmd */
-	const char *cwd;         /* working directory; NULL = ours */
-	char *const *env_add;    /* "KEY=VALUE" set for the child (override ours) */
+	const char *cmd;      /* the command line (required; named in messages) */
+	char *const *argv;    /* when set: exec this vector (argv[0] looked up in PATH), not cmd */
+	const char *cwd;      /* working directory; NULL = ours */
+	char *const *env_add; /* "KEY=VALUE" set for the child (override ours) */
 	size_t nr_env_add;
 	const char *const *env_deny; /* extra variable names to remove; NULL-terminated or NULL */
-	uint64_t timeout_ns;     /* 0 = no timeout */
-	uint64_t grace_ns;       /* 0 = PG_PROC_GRACE_NS_DEFAULT */
-	size_t out_cap;          /* bytes kept per stream; 0 = PG_PROC_OUT_CAP_DEFAULT */
-	bool force_shell;        /* always /bin/sh -c */
-	bool discard_output;     /* read and drop stdout/stderr (still drained) */
+	uint64_t timeout_ns;	     /* 0 = no timeout */
+	uint64_t grace_ns;	     /* 0 = PG_PROC_GRACE_NS_DEFAULT */
+	size_t out_cap;		     /* bytes kept per stream; 0 = PG_PROC_OUT_CAP_DEFAULT */
+	bool force_shell;	     /* always /bin/sh -c */
+	bool discard_output;	     /* read and drop stdout/stderr (still drained) */
 };
 
-#define PG_PROC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, NULL, 0, 0, 0, false, false }
+#define PG_PROC_OPTS_INIT                                                                          \
+	{                                                                                          \
+		NULL, NULL, NULL, NULL, 0, NULL, 0, 0, 0, false, false                             \
+	}
 
 enum pg_proc_status {
-	PG_PROC_EXITED = 0,  /* exit_code is valid */
-	PG_PROC_SIGNALED,    /* killed by signal (not by us); signal is valid */
-	PG_PROC_TIMEOUT,     /* we killed it at its timeout; signal = the one that ended it */
+	PG_PROC_EXITED = 0, /* exit_code is valid */
+	PG_PROC_SIGNALED,   /* killed by signal (not by us); signal is valid */
+	PG_PROC_TIMEOUT,    /* we killed it at its timeout; signal = the one that ended it */
 };
 
 struct pg_proc_result {
 	enum pg_proc_status status;
-	int exit_code;           /* PG_PROC_EXITED: 0..255 */
-	int signal;              /* PG_PROC_SIGNALED / PG_PROC_TIMEOUT */
+	int exit_code; /* PG_PROC_EXITED: 0..255 */
+	int signal;    /* PG_PROC_SIGNALED / PG_PROC_TIMEOUT */
 	bool core_dumped;
-	bool direct;             /* executed without a shell */
-	int pid;                 /* the leader's pid, which is also its process group id */
-	uint64_t wall_ns;        /* spawn to the leader's exit, CLOCK_MONOTONIC */
-	uint64_t user_ns;        /* the leader and the descendants it waited for */
+	bool direct;	  /* executed without a shell */
+	int pid;	  /* the leader's pid, which is also its process group id */
+	uint64_t wall_ns; /* spawn to the leader's exit, CLOCK_MONOTONIC */
+	uint64_t user_ns; /* the leader and the descendants it waited for */
 	uint64_t sys_ns;
-	uint64_t max_rss_bytes;  /* peak RSS of the largest of those */
-	struct pg_buf out;       /* captured stdout (head + marker + tail when truncated) */
-	struct pg_buf err;       /* captured stderr, likewise */
-	uint64_t out_bytes;      /* total bytes the child wrote to stdout */
+	uint64_t max_rss_bytes; /* peak RSS of the largest of those */
+	struct pg_buf out;	/* captured stdout (head + marker + tail when truncated) */
+	struct pg_buf err;	/* captured stderr, likewise */
+	uint64_t out_bytes;	/* total bytes the child wrote to stdout */
 	uint64_t err_bytes;
 	bool out_truncated;
 	bool err_truncated;
-	unsigned strays;         /* processes left behind after the leader exited (killed) */
-	unsigned stray_daemons;  /* of which had left the group (setsid daemons) */
+	unsigned strays;	/* processes left behind after the leader exited (killed) */
+	unsigned stray_daemons; /* of which had left the group (setsid daemons) */
 };
 
-#define PG_PROC_RESULT_INIT { 0, 0, 0, false, false, 0, 0, 0, 0, 0, PG_BUF_INIT, PG_BUF_INIT, 0, 0, false, false, 0, 0 }
+#define PG_PROC_RESULT_INIT                                                                        \
+	{                                                                                          \
+		0, 0, 0, false, false, 0, 0, 0, 0, 0, PG_BUF_INIT, PG_BUF_INIT, 0, 0, false,       \
+		    false, 0, 0                                                                    \
+	}
 
 /*
  * Run opts->cmd to completion (or timeout) and fill *res (which must be

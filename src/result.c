@@ -259,20 +259,21 @@ int pg_json_parse(struct cJSON **out, const char *name, const char *data, size_t
 			if (++depth > max_depth) {
 				pg_text_pos(data, i, &line, &col);
 				return pg_err_set(err, PG_ERR_USAGE,
-						  "%s:%u:%u: JSON nested deeper than %u levels", name,
-						  line, col, max_depth);
+						  "%s:%u:%u: JSON nested deeper than %u levels",
+						  name, line, col, max_depth);
 			}
 		} else if (c == ']' || c == '}') {
 			if (!depth || (depth <= sizeof(stack) && stack[depth - 1] != c)) {
 				pg_text_pos(data, i, &line, &col);
-				return pg_err_set(err, PG_ERR_USAGE, "%s:%u:%u: invalid JSON (unexpected '%c')",
-						  name, line, col, c);
+				return pg_err_set(err, PG_ERR_USAGE,
+						  "%s:%u:%u: invalid JSON (unexpected '%c')", name,
+						  line, col, c);
 			}
 			depth--;
 		} else if (c == '\0') {
 			pg_text_pos(data, i, &line, &col);
-			return pg_err_set(err, PG_ERR_USAGE, "%s:%u:%u: NUL byte in JSON", name, line,
-					  col);
+			return pg_err_set(err, PG_ERR_USAGE, "%s:%u:%u: NUL byte in JSON", name,
+					  line, col);
 		}
 	}
 	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
@@ -306,8 +307,9 @@ int pg_json_parse(struct cJSON **out, const char *name, const char *data, size_t
 		if (off < len) {
 			pg_text_pos(data, off, &line, &col);
 			cJSON_Delete(root);
-			return pg_err_set(err, PG_ERR_USAGE, "%s:%u:%u: unexpected data after JSON value",
-					  name, line, col);
+			return pg_err_set(err, PG_ERR_USAGE,
+					  "%s:%u:%u: unexpected data after JSON value", name, line,
+					  col);
 		}
 	}
 	*out = root;
@@ -359,7 +361,8 @@ char *pg_result_to_json(const struct pg_result *r)
 	arr = cJSON_CreateArray();
 	for (i = 0; i < r->nr_benches; i++) {
 		const struct pg_result_bench *b = &r->benches[i];
-		cJSON *jb = cJSON_CreateObject(), *jm = cJSON_CreateArray(), *jw = cJSON_CreateArray();
+		cJSON *jb = cJSON_CreateObject(), *jm = cJSON_CreateArray(),
+		      *jw = cJSON_CreateArray();
 
 		add_str(jb, "name", b->name);
 		cJSON_AddItemToObject(jb, "runs", cJSON_CreateNumber(b->runs));
@@ -383,7 +386,8 @@ char *pg_result_to_json(const struct pg_result *r)
 
 			add_str(o, "name", m->name);
 			add_str(o, "unit", m->unit);
-			cJSON_AddItemToObject(o, "direction", cJSON_CreateString(pg_direction_name(m->dir)));
+			cJSON_AddItemToObject(o, "direction",
+					      cJSON_CreateString(pg_direction_name(m->dir)));
 			for (k = 0; k < m->nr_samples; k++)
 				cJSON_AddItemToArray(s, num(m->samples[k]));
 			cJSON_AddItemToObject(o, "samples", s);
@@ -423,7 +427,8 @@ static int get_str(const cJSON *obj, const char *key, bool nullable, const char 
 	if (nullable && (!v || cJSON_IsNull(v)))
 		return 0;
 	if (!cJSON_IsString(v))
-		return pg_err_set(err, PG_ERR_USAGE, "%s: %s%s: expected a string", name, where, key);
+		return pg_err_set(err, PG_ERR_USAGE, "%s: %s%s: expected a string", name, where,
+				  key);
 	*out = v->valuestring;
 	return 0;
 }
@@ -435,8 +440,8 @@ static int get_num(const cJSON *obj, const char *key, double lo, double hi, doub
 
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < lo ||
 	    v->valuedouble > hi)
-		return pg_err_set(err, PG_ERR_USAGE, "%s: %s%s: expected a number in [%g, %g]", name,
-				  where, key, lo, hi);
+		return pg_err_set(err, PG_ERR_USAGE, "%s: %s%s: expected a number in [%g, %g]",
+				  name, where, key, lo, hi);
 	*out = v->valuedouble;
 	return 0;
 }
@@ -460,17 +465,20 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 	if (pg_json_parse(&root, name, data, len, PG_JSON_MAX_DEPTH, err) < 0)
 		return -1;
 	if (!cJSON_IsObject(root)) {
-		pg_err_set(err, PG_ERR_USAGE, "%s: not a perfgate result (expected an object)", name);
+		pg_err_set(err, PG_ERR_USAGE, "%s: not a perfgate result (expected an object)",
+			   name);
 		goto done;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(root, "perfgate_result");
 	if (!cJSON_IsNumber(v)) {
-		pg_err_set(err, PG_ERR_USAGE, "%s: not a perfgate result (no \"perfgate_result\")", name);
+		pg_err_set(err, PG_ERR_USAGE, "%s: not a perfgate result (no \"perfgate_result\")",
+			   name);
 		goto done;
 	}
 	if (v->valuedouble != PG_RESULT_VERSION) {
-		pg_err_set(err, PG_ERR_USAGE, "%s: perfgate_result version %g is not supported (this is %d)",
-			   name, v->valuedouble, PG_RESULT_VERSION);
+		pg_err_set(err, PG_ERR_USAGE,
+			   "%s: perfgate_result version %g is not supported (this is %d)", name,
+			   v->valuedouble, PG_RESULT_VERSION);
 		goto done;
 	}
 	if (get_str(root, "created", true, &s, name, "", err) < 0)
@@ -504,7 +512,8 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 		r->machine.cores = (unsigned)d;
 		load = cJSON_GetObjectItemCaseSensitive(mach, "load_avg");
 		for (i = 0; i < 3; i++) {
-			const cJSON *e = cJSON_IsArray(load) ? cJSON_GetArrayItem(load, (int)i) : NULL;
+			const cJSON *e =
+			    cJSON_IsArray(load) ? cJSON_GetArrayItem(load, (int)i) : NULL;
 
 			r->machine.load_avg[i] = cJSON_IsNumber(e) ? e->valuedouble : -1;
 		}
@@ -524,13 +533,15 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 
 		snprintf(where, sizeof(where), "benchmarks[%d].", bi);
 		if (!cJSON_IsObject(jb)) {
-			pg_err_set(err, PG_ERR_USAGE, "%s: benchmarks[%d]: expected an object", name, bi);
+			pg_err_set(err, PG_ERR_USAGE, "%s: benchmarks[%d]: expected an object",
+				   name, bi);
 			goto done;
 		}
 		if (get_str(jb, "name", false, &s, name, where, err) < 0)
 			goto done;
 		if (pg_result_find_bench(r, s)) {
-			pg_err_set(err, PG_ERR_USAGE, "%s: %sname: benchmark '%s' appears twice", name, where, s);
+			pg_err_set(err, PG_ERR_USAGE, "%s: %sname: benchmark '%s' appears twice",
+				   name, where, s);
 			goto done;
 		}
 		b = pg_result_bench(r, s);
@@ -538,24 +549,27 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 			goto done;
 		b->runs = (unsigned)d;
 		v = cJSON_GetObjectItemCaseSensitive(jb, "warmup");
-		b->warmup = cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e9 ?
-				    (unsigned)v->valuedouble : 0;
+		b->warmup = cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e9
+				? (unsigned)v->valuedouble
+				: 0;
 		v = cJSON_GetObjectItemCaseSensitive(jb, "ignored_exits");
-		b->ignored_exits = cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e9 ?
-					   (unsigned)v->valuedouble : 0;
+		b->ignored_exits = cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e9
+				       ? (unsigned)v->valuedouble
+				       : 0;
 		v = cJSON_GetObjectItemCaseSensitive(jb, "status");
-		b->status = cJSON_IsNumber(v) && fabs(v->valuedouble) < 1e6 ? (int)v->valuedouble : 0;
+		b->status =
+		    cJSON_IsNumber(v) && fabs(v->valuedouble) < 1e6 ? (int)v->valuedouble : 0;
 		if (get_str(jb, "error", true, &s, name, where, err) < 0)
 			goto done;
 		if (s)
 			b->error = pg_xstrdup(s);
 		warns = cJSON_GetObjectItemCaseSensitive(jb, "warnings");
-		cJSON_ArrayForEach(w, warns)
-			if (cJSON_IsString(w))
-				pg_result_bench_warn(b, "%s", w->valuestring);
+		cJSON_ArrayForEach(w, warns) if (cJSON_IsString(w))
+		    pg_result_bench_warn(b, "%s", w->valuestring);
 		metrics = cJSON_GetObjectItemCaseSensitive(jb, "metrics");
 		if (!cJSON_IsArray(metrics)) {
-			pg_err_set(err, PG_ERR_USAGE, "%s: %smetrics: expected an array", name, where);
+			pg_err_set(err, PG_ERR_USAGE, "%s: %smetrics: expected an array", name,
+				   where);
 			goto done;
 		}
 		cJSON_ArrayForEach(jm, metrics)
@@ -568,7 +582,8 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 
 			snprintf(mwhere, sizeof(mwhere), "%smetrics[%d].", where, mi);
 			if (!cJSON_IsObject(jm)) {
-				pg_err_set(err, PG_ERR_USAGE, "%s: %s: expected an object", name, mwhere);
+				pg_err_set(err, PG_ERR_USAGE, "%s: %s: expected an object", name,
+					   mwhere);
 				goto done;
 			}
 			if (get_str(jm, "name", false, &mname, name, mwhere, err) < 0 ||
@@ -576,27 +591,33 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 			    get_str(jm, "direction", false, &dir, name, mwhere, err) < 0)
 				goto done;
 			if (strcmp(dir, "lower") && strcmp(dir, "higher")) {
-				pg_err_set(err, PG_ERR_USAGE,
-					   "%s: %sdirection: expected \"lower\" or \"higher\", not \"%s\"", name,
-					   mwhere, dir);
+				pg_err_set(
+				    err, PG_ERR_USAGE,
+				    "%s: %sdirection: expected \"lower\" or \"higher\", not \"%s\"",
+				    name, mwhere, dir);
 				goto done;
 			}
 			if (pg_result_find_metric(b, mname)) {
-				pg_err_set(err, PG_ERR_USAGE, "%s: %sname: metric '%s' appears twice", name,
-					   mwhere, mname);
+				pg_err_set(err, PG_ERR_USAGE,
+					   "%s: %sname: metric '%s' appears twice", name, mwhere,
+					   mname);
 				goto done;
 			}
-			m = pg_result_metric(b, mname, unit, !strcmp(dir, "higher") ? PG_DIR_HIGHER : PG_DIR_LOWER);
+			m = pg_result_metric(b, mname, unit,
+					     !strcmp(dir, "higher") ? PG_DIR_HIGHER : PG_DIR_LOWER);
 			samples = cJSON_GetObjectItemCaseSensitive(jm, "samples");
 			if (!cJSON_IsArray(samples)) {
-				pg_err_set(err, PG_ERR_USAGE, "%s: %ssamples: expected an array", name, mwhere);
+				pg_err_set(err, PG_ERR_USAGE, "%s: %ssamples: expected an array",
+					   name, mwhere);
 				goto done;
 			}
 			cJSON_ArrayForEach(e, samples)
 			{
-				if (!cJSON_IsNumber(e) || pg_result_metric_add(m, e->valuedouble) < 0) {
+				if (!cJSON_IsNumber(e) ||
+				    pg_result_metric_add(m, e->valuedouble) < 0) {
 					pg_err_set(err, PG_ERR_USAGE,
-						   "%s: %ssamples[%d]: expected a finite number", name, mwhere, si);
+						   "%s: %ssamples[%d]: expected a finite number",
+						   name, mwhere, si);
 					goto done;
 				}
 				si++;

@@ -53,10 +53,10 @@ enum pg_direction {
 };
 
 struct pg_metric {
-	char *name;       /* "wall", "user", "sys", "cpu", "max_rss", "instructions", or reported */
-	char *unit;       /* "ns", "bytes", "count", or the unit the benchmark reported */
+	char *name; /* "wall", "user", "sys", "cpu", "max_rss", "instructions", or reported */
+	char *unit; /* "ns", "bytes", "count", or the unit the benchmark reported */
 	enum pg_direction dir;
-	double *samples;  /* every counted sample, in run order */
+	double *samples; /* every counted sample, in run order */
 	size_t nr_samples;
 	size_t alloc;
 };
@@ -66,34 +66,37 @@ struct pg_result_bench {
 	struct pg_metric *metrics;
 	size_t nr_metrics;
 	size_t alloc;
-	unsigned runs;          /* counted runs */
-	unsigned warmup;        /* warm-up runs done (discarded) */
+	unsigned runs;		/* counted runs */
+	unsigned warmup;	/* warm-up runs done (discarded) */
 	unsigned ignored_exits; /* counted runs whose non-zero exit was in ignore_exit */
-	int status;             /* shell-style status of the last run: exit code or 128+signal */
-	char *error;            /* NULL, or why the benchmark failed */
+	int status;		/* shell-style status of the last run: exit code or 128+signal */
+	char *error;		/* NULL, or why the benchmark failed */
 	char **warnings;
 	size_t nr_warnings;
 };
 
 struct pg_result {
 	bool has_commit;
-	char commit[41];        /* the commit measured ("" when unknown) */
-	bool dirty;             /* the tree differed from the commit */
-	char config_hash[65];   /* sha256 hex of the config's bytes ("" when unknown) */
-	char created[32];       /* ISO 8601 UTC */
+	char commit[41];      /* the commit measured ("" when unknown) */
+	bool dirty;	      /* the tree differed from the commit */
+	char config_hash[65]; /* sha256 hex of the config's bytes ("" when unknown) */
+	char created[32];     /* ISO 8601 UTC */
 	struct pg_machine machine;
 	struct pg_result_bench *benches;
 	size_t nr_benches;
 	size_t alloc;
 };
 
-#define PG_RESULT_INIT { 0 }
+#define PG_RESULT_INIT                                                                             \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 struct pg_summary {
 	size_t n;
 	double median, min, max, mean;
-	double stddev;  /* sample standard deviation (n - 1); 0 when n < 2 */
-	double cv;      /* stddev / |mean|, a fraction; 0 when mean == 0 */
+	double stddev; /* sample standard deviation (n - 1); 0 when n < 2 */
+	double cv;     /* stddev / |mean|, a fraction; 0 when mean == 0 */
 };
 
 void pg_result_release(struct pg_result *r);
@@ -105,7 +108,7 @@ struct pg_result_bench *pg_result_find_bench(const struct pg_result *r, const ch
 void pg_result_bench_release(struct pg_result_bench *b);
 /* Add a warning line (copied) to b. */
 void pg_result_bench_warn(struct pg_result_bench *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Get or add the metric named name (unit and direction are set when added). */
 struct pg_metric *pg_result_metric(struct pg_result_bench *b, const char *name, const char *unit,

@@ -1,9 +1,9 @@
 /* bench: the warm-up and repetition loop over real processes. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,7 @@ static void test_measures(void **state)
 {
 	struct pg_bench_cfg b = cfg("t", "true");
 	struct pg_bench_opts o = opts();
-	struct pg_result_bench r = { 0 };
+	struct pg_result_bench r = {0};
 	struct pg_err err = PG_ERR_INIT;
 	const struct pg_metric *wall, *user, *sys, *cpu, *rss;
 	size_t i;
@@ -98,9 +98,9 @@ static void test_failures(void **state)
 	char counter[256], run[512];
 	struct pg_bench_cfg b;
 	struct pg_bench_opts o = opts();
-	struct pg_result_bench r = { 0 };
+	struct pg_result_bench r = {0};
 	struct pg_err err = PG_ERR_INIT;
-	int ign[] = { 1 };
+	int ign[] = {1};
 
 	(void)state;
 	snprintf(counter, sizeof(counter), "%s/count", dir);
@@ -128,13 +128,15 @@ static void test_failures(void **state)
 
 	b = cfg("skip", "exit 125");
 	assert_int_equal(pg_bench_run(&b, &o, 0, 3, &r, &err), PG_BENCH_SKIP);
-	assert_string_equal(err.msg, "benchmark 'skip': run 1/3 exited with 125 (skip: the benchmark "
-				     "cannot run on this revision)");
+	assert_string_equal(err.msg,
+			    "benchmark 'skip': run 1/3 exited with 125 (skip: the benchmark "
+			    "cannot run on this revision)");
 	pg_result_bench_release(&r);
 
 	b = cfg("segv", "kill -SEGV $$");
 	assert_int_equal(pg_bench_run(&b, &o, 1, 3, &r, &err), -1);
-	assert_string_equal(err.msg, "benchmark 'segv': warm-up run 1 killed by signal 11 (SIGSEGV)");
+	assert_string_equal(err.msg,
+			    "benchmark 'segv': warm-up run 1 killed by signal 11 (SIGSEGV)");
 	assert_int_equal(r.status, 139);
 	pg_result_bench_release(&r);
 
@@ -146,8 +148,9 @@ static void test_failures(void **state)
 
 	b = cfg("missing", "./no-such-bench --fast");
 	assert_int_equal(pg_bench_check(&b, &o, &err), -1);
-	assert_string_equal(err.msg, "benchmark 'missing': command './no-such-bench' not found: No such "
-				     "file or directory");
+	assert_string_equal(err.msg,
+			    "benchmark 'missing': command './no-such-bench' not found: No such "
+			    "file or directory");
 	b = cfg("nodir", "true");
 	b.cwd = "nope";
 	assert_int_equal(pg_bench_check(&b, &o, &err), -1);
@@ -156,11 +159,12 @@ static void test_failures(void **state)
 
 static void test_reported_metrics(void **state)
 {
-	struct pg_bench_cfg b = cfg("lines", "echo \"score: $PG_SCORE ms\"; echo \"speed: 3 MB/s\"");
+	struct pg_bench_cfg b =
+	    cfg("lines", "echo \"score: $PG_SCORE ms\"; echo \"speed: 3 MB/s\"");
 	struct pg_bench_opts o = opts();
-	struct pg_result_bench r = { 0 };
+	struct pg_result_bench r = {0};
 	struct pg_err err = PG_ERR_INIT;
-	char *env[] = { "PG_SCORE=2.5" };
+	char *env[] = {"PG_SCORE=2.5"};
 	const struct pg_metric *m;
 
 	(void)state;
@@ -179,7 +183,8 @@ static void test_reported_metrics(void **state)
 	b = cfg("badjson", "echo '{\"benchmarks\": ['");
 	b.output = PG_OUTPUT_GBENCH;
 	assert_int_equal(pg_bench_run(&b, &o, 1, 2, &r, &err), -1);
-	assert_string_equal(err.msg, "benchmark 'badjson' output (warm-up run 1):2:1: unexpected end of JSON");
+	assert_string_equal(
+	    err.msg, "benchmark 'badjson' output (warm-up run 1):2:1: unexpected end of JSON");
 	assert_int_equal(r.runs, 0);
 	pg_result_bench_release(&r);
 }
@@ -188,7 +193,7 @@ static void test_leftover_warning(void **state)
 {
 	struct pg_bench_cfg b = cfg("forks", "sleep 1000 & echo done");
 	struct pg_bench_opts o = opts();
-	struct pg_result_bench r = { 0 };
+	struct pg_result_bench r = {0};
 	struct pg_err err = PG_ERR_INIT;
 
 	(void)state;
@@ -203,7 +208,7 @@ static void test_instructions(void **state)
 {
 	struct pg_bench_cfg b = cfg("ins", "true");
 	struct pg_bench_opts o = opts();
-	struct pg_result_bench r = { 0 };
+	struct pg_result_bench r = {0};
 	struct pg_err err = PG_ERR_INIT;
 	const struct pg_metric *m;
 	uint64_t v;
@@ -212,7 +217,8 @@ static void test_instructions(void **state)
 	(void)state;
 	assert_int_equal(pg_bench_callgrind_total("events: Ir\nsummary: 123\n", &v), 0);
 	assert_int_equal(v, 123);
-	assert_int_equal(pg_bench_callgrind_total("events: Ir\ntotals: 77 3\nsummary: 123\n", &v), 0);
+	assert_int_equal(pg_bench_callgrind_total("events: Ir\ntotals: 77 3\nsummary: 123\n", &v),
+			 0);
 	assert_int_equal(v, 77);
 	assert_int_equal(pg_bench_callgrind_total("events: Ir\n", &v), -1);
 	assert_int_equal(pg_bench_callgrind_total("summary: x\n", &v), -1);
@@ -239,9 +245,9 @@ static void test_instructions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_measures),         cmocka_unit_test(test_failures),
-		cmocka_unit_test(test_reported_metrics), cmocka_unit_test(test_leftover_warning),
-		cmocka_unit_test(test_instructions),
+	    cmocka_unit_test(test_measures),	     cmocka_unit_test(test_failures),
+	    cmocka_unit_test(test_reported_metrics), cmocka_unit_test(test_leftover_warning),
+	    cmocka_unit_test(test_instructions),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

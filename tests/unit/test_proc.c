@@ -1,11 +1,11 @@
 /* proc: real processes, real signals, real process groups. */
+#include <cmocka.h>
+#include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,7 +264,7 @@ static void test_env(void **state)
 	struct pg_proc_opts o = PG_PROC_OPTS_INIT;
 	struct pg_proc_result r = PG_PROC_RESULT_INIT;
 	struct pg_err err = PG_ERR_INIT;
-	char *add[] = { "PG_EXTRA=added", "GITHUB_TOKEN=fromconfig", "HOME=/nowhere" };
+	char *add[] = {"PG_EXTRA=added", "GITHUB_TOKEN=fromconfig", "HOME=/nowhere"};
 
 	(void)state;
 	setenv("GITHUB_TOKEN", "s3cret-gh", 1);
@@ -356,18 +356,18 @@ static void test_split(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exit_codes),
-		cmocka_unit_test(test_signal),
-		cmocka_unit_test(test_timeout_kills_group),
-		cmocka_unit_test(test_term_ignored_is_killed),
-		cmocka_unit_test(test_leftovers_killed),
-		cmocka_unit_test(test_setsid_daemon),
-		cmocka_unit_test(test_output_cap),
-		cmocka_unit_test(test_check_cmd),
-		cmocka_unit_test(test_env),
-		cmocka_unit_test(test_rusage),
-		cmocka_unit_test(test_interrupted),
-		cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_signal),
+	    cmocka_unit_test(test_timeout_kills_group),
+	    cmocka_unit_test(test_term_ignored_is_killed),
+	    cmocka_unit_test(test_leftovers_killed),
+	    cmocka_unit_test(test_setsid_daemon),
+	    cmocka_unit_test(test_output_cap),
+	    cmocka_unit_test(test_check_cmd),
+	    cmocka_unit_test(test_env),
+	    cmocka_unit_test(test_rusage),
+	    cmocka_unit_test(test_interrupted),
+	    cmocka_unit_test(test_split),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,10 +1,10 @@
 /* result: the model, its summaries, and the JSON document's round trip. */
+#include <cmocka.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,9 +47,9 @@ static void fill(struct pg_result *r)
 
 static void test_summary(void **state)
 {
-	struct pg_metric m = { 0 };
+	struct pg_metric m = {0};
 	struct pg_summary s;
-	const double v[] = { 5, 1, 4, 2, 3 };
+	const double v[] = {5, 1, 4, 2, 3};
 	size_t i;
 
 	(void)state;
@@ -104,8 +104,9 @@ static void test_round_trip(void **state)
 	assert_int_equal(b.benches[0].metrics[1].dir, PG_DIR_HIGHER);
 	assert_true(b.benches[0].metrics[1].samples[1] == 123456789.123456789);
 	assert_true(b.benches[0].metrics[0].samples[0] == 3e6);
-	assert_string_equal(b.benches[1].name,
-			    "evil \"q\" \\ \x01\x1b[31m \xef\xbf\xbd\xef\xbf\xbd end \xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(
+	    b.benches[1].name,
+	    "evil \"q\" \\ \x01\x1b[31m \xef\xbf\xbd\xef\xbf\xbd end \xef\xbf\xbd\xef\xbf\xbd");
 	assert_int_equal(b.benches[1].status, 139);
 	assert_string_equal(b.benches[1].error, a.benches[1].error);
 	/* loading and saving again is a fixed point */
@@ -127,27 +128,36 @@ static void test_load_errors(void **state)
 	static const struct {
 		const char *json, *msg;
 	} cases[] = {
-		{ "[]", "r.json: not a perfgate result (expected an object)" },
-		{ "{}", "r.json: not a perfgate result (no \"perfgate_result\")" },
-		{ "{\"perfgate_result\": 2}", "r.json: perfgate_result version 2 is not supported (this is 1)" },
-		{ "{\"perfgate_result\": 1}", "r.json: \"benchmarks\": expected an array" },
-		{ "{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": 1}]}",
-		  "r.json: benchmarks[0].name: expected a string" },
-		{ "{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": \"a\", \"runs\": -1}]}",
-		  "r.json: benchmarks[0].runs: expected a number in [0, 1e+09]" },
-		{ "{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": \"a\", \"runs\": 1, \"metrics\": "
-		  "[{\"name\": \"w\", \"unit\": \"ns\", \"direction\": \"up\", \"samples\": []}]}]}",
-		  "r.json: benchmarks[0].metrics[0].direction: expected \"lower\" or \"higher\", not \"up\"" },
-		{ "{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": \"a\", \"runs\": 1, \"metrics\": "
-		  "[{\"name\": \"w\", \"unit\": \"ns\", \"direction\": \"lower\", \"samples\": [1, null]}]}]}",
-		  "r.json: benchmarks[0].metrics[0].samples[1]: expected a finite number" },
-		{ "{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": \"a\", \"runs\": 1, \"metrics\": "
-		  "[{\"name\": \"w\", \"unit\": \"ns\", \"direction\": \"lower\", \"samples\": [1e999]}]}]}",
-		  "r.json: benchmarks[0].metrics[0].samples[0]: expected a finite number" },
-		{ "{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": \"a\", \"runs\": 1, \"metrics\": []},"
-		  "{\"name\": \"a\", \"runs\": 1, \"metrics\": []}]}",
-		  "r.json: benchmarks[1].name: benchmark 'a' appears twice" },
-		{ "{\"perfgate_result\": 1,\n \"benchmarks\": [}", "r.json:2:17: invalid JSON (unexpected '}')" },
+	    {"[]", "r.json: not a perfgate result (expected an object)"},
+	    {"{}", "r.json: not a perfgate result (no \"perfgate_result\")"},
+	    {"{\"perfgate_result\": 2}",
+	     "r.json: perfgate_result version 2 is not supported (this is 1)"},
+	    {"{\"perfgate_result\": 1}", "r.json: \"benchmarks\": expected an array"},
+	    {"{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": 1}]}",
+	     "r.json: benchmarks[0].name: expected a string"},
+	    {"{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": \"a\", \"runs\": -1}]}",
+	     "r.json: benchmarks[0].runs: expected a number in [0, 1e+09]"},
+	    {"{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": \"a\", \"runs\": 1, "
+	     "\"metrics\": "
+	     "[{\"name\": \"w\", \"unit\": \"ns\", \"direction\": \"up\", \"samples\": []}]}]}",
+	     "r.json: benchmarks[0].metrics[0].direction: expected \"lower\" or \"higher\", not "
+	     "\"up\""},
+	    {"{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": \"a\", \"runs\": 1, "
+	     "\"metrics\": "
+	     "[{\"name\": \"w\", \"unit\": \"ns\", \"direction\": \"lower\", \"samples\": [1, "
+	     "null]}]}]}",
+	     "r.json: benchmarks[0].metrics[0].samples[1]: expected a finite number"},
+	    {"{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": \"a\", \"runs\": 1, "
+	     "\"metrics\": "
+	     "[{\"name\": \"w\", \"unit\": \"ns\", \"direction\": \"lower\", \"samples\": "
+	     "[1e999]}]}]}",
+	     "r.json: benchmarks[0].metrics[0].samples[0]: expected a finite number"},
+	    {"{\"perfgate_result\": 1, \"benchmarks\": [{\"name\": \"a\", \"runs\": 1, "
+	     "\"metrics\": []},"
+	     "{\"name\": \"a\", \"runs\": 1, \"metrics\": []}]}",
+	     "r.json: benchmarks[1].name: benchmark 'a' appears twice"},
+	    {"{\"perfgate_result\": 1,\n \"benchmarks\": [}",
+	     "r.json:2:17: invalid JSON (unexpected '}')"},
 	};
 	size_t i;
 
@@ -156,7 +166,9 @@ static void test_load_errors(void **state)
 		struct pg_result r = PG_RESULT_INIT;
 		struct pg_err err = PG_ERR_INIT;
 
-		assert_int_equal(pg_result_from_json(&r, "r.json", cases[i].json, strlen(cases[i].json), &err), -1);
+		assert_int_equal(
+		    pg_result_from_json(&r, "r.json", cases[i].json, strlen(cases[i].json), &err),
+		    -1);
 		assert_int_equal(err.kind, PG_ERR_USAGE);
 		assert_string_equal(err.msg, cases[i].msg);
 		assert_int_equal(r.nr_benches, 0);
@@ -170,8 +182,9 @@ static void test_utf8_and_pos(void **state)
 
 	(void)state;
 	s = pg_utf8_clean("ok \xc3\xa9 \xed\xa0\x80 \xc0\xaf \xf4\x90\x80\x80");
-	assert_string_equal(s, "ok \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
-			       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(
+	    s, "ok \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+	       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	free(s);
 	pg_text_pos("ab\ncd\xc3\xa9x", 7, &line, &col);
 	assert_int_equal(line, 2);
@@ -200,9 +213,9 @@ static void test_machine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_summary),      cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_load_errors),  cmocka_unit_test(test_utf8_and_pos),
-		cmocka_unit_test(test_machine),
+	    cmocka_unit_test(test_summary),	cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_utf8_and_pos),
+	    cmocka_unit_test(test_machine),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
