@@ -1,14 +1,449 @@
+/*
+ * perfgate run: build (optional), run the configured benchmarks, print a
+ * table, write the results as JSON.
+ */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "bench.h"
+#include "cli.h"
 #include "cmd.h"
+#include "config.h"
+#include "machine.h"
+#include "proc.h"
+#include "result.h"
+#include "sig.h"
+#include "util.h"
+
+#define BUILD_LOG_TAIL 1500 /* bytes of a failed build's log shown */
+
+static const struct pg_opt opts[] = {
+    {'c', "config", "FILE", "the config file (default: perfgate.yml)"},
+    {'b', "bench", "NAME", "run only this benchmark (repeatable)"},
+    {'j', "json", "FILE", "write the results as JSON to FILE ('-' for stdout)"},
+    {0, "no-build", NULL, "do not run the config's build command"},
+    {'n', "repeat", "N", "counted runs per benchmark (default: the config's repeat.min)"},
+    {'w', "warmup", "N", "discarded warm-up runs (default: the config's warmup)"},
+    {0},
+};
+
+static const char description[] =
+    "Run the build command (unless --no-build), then each benchmark of the config (or those\n"
+    "named with -b): its warm-up runs, discarded, then its counted runs. Each run is a\n"
+    "child in its own process group with stdin from /dev/null, killed (TERM, then KILL\n"
+    "2 s later) at the benchmark's timeout. Commands run in the current directory (the\n"
+    "tree root) joined with the benchmark's cwd.\n"
+    "\n"
+    "Measured per run: wall, user, sys, cpu (user + sys), max_rss; instructions (one\n"
+    "run under valgrind's callgrind) when the benchmark sets `instructions: true`;\n"
+    "and the metrics the benchmark prints itself when it sets `output:`.\n"
+    "Prints a table (median, min, max, CV %, runs) on stdout; warnings and progress\n"
+    "on stderr.\n"
+    "\n"
+    "Exit codes: 0 all benchmarks ran; 2 usage or config error (nothing was run);\n"
+    "4 a benchmark failed (non-zero exit, signal, timeout, bad output), the build\n"
+    "failed, or a file could not be written; 130/143 interrupted.";
+
+struct run_ctx {
+	bool progress; /* stderr is a terminal and NO_COLOR/CI do not ask for plain output */
+};
+
+static void progress(void *vctx, const char *bench, const char *phase, unsigned i, unsigned n)
+{
+	struct run_ctx *ctx = vctx;
+
+	if (!ctx->progress)
+		return;
+	if (n)
+		fprintf(stderr, "\r\033[K%s: %s %u/%u", bench, phase, i, n);
+	else
+		fprintf(stderr, "\r\033[K%s: %s %u", bench, phase, i);
+	fflush(stderr);
+}
+
+static void progress_end(struct run_ctx *ctx)
+{
+	if (ctx->progress)
+		fprintf(stderr, "\r\033[K");
+}
+
+static int parse_count(const struct pg_cli *cli, const char *opt, const char *arg, unsigned min,
+		       unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > 100000) {
+		pg_cli_usage_error(cli, "%s wants a whole number from %u to 100000, not '%s'", opt,
+				   min, arg);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/*
+ * STAND-IN for pg_git_head_state() (src/git.h, branch `git`), which was not
+ * on main when this was written: asks the git command line for HEAD and
+ * whether the checkout is dirty. Replace with pg_git_open + pg_git_head_state
+ * once the git module has landed. Leaves has_commit false outside a repository.
+ */
+static void head_state_standin(struct pg_result *res)
+{
+	struct pg_proc_opts o = PG_PROC_OPTS_INIT;
+	struct pg_proc_result pr = PG_PROC_RESULT_INIT;
+	struct pg_err err = PG_ERR_INIT;
+	char *const head_argv[] = {"git", "rev-parse", "--verify", "-q", "HEAD^{commit}", NULL};
+	char *const status_argv[] = {"git", "status", "--porcelain", "--untracked-files=normal",
+				     NULL};
+	size_t len;
+
+	o.cmd = "git rev-parse HEAD";
+	o.argv = head_argv;
+	o.timeout_ns = 30000000000ull;
+	o.out_cap = 4096;
+	if (pg_proc_run(&o, &pr, &err) < 0 || pr.status != PG_PROC_EXITED || pr.exit_code != 0)
+		goto done;
+	len = strspn(pg_buf_cstr(&pr.out), "0123456789abcdef");
+	if (len != 40)
+		goto done;
+	memcpy(res->commit, pr.out.data, 40);
+	res->commit[40] = '\0';
+	res->has_commit = true;
+	pg_proc_result_release(&pr);
+	o.cmd = "git status --porcelain";
+	o.argv = status_argv;
+	if (pg_proc_run(&o, &pr, &err) == 0 && pr.status == PG_PROC_EXITED && pr.exit_code == 0)
+		res->dirty = pr.out_bytes > 0;
+done:
+	pg_proc_result_release(&pr);
+}
+
+static int run_build(const struct pg_config *cfg, struct pg_err *err)
+{
+	struct pg_proc_opts o = PG_PROC_OPTS_INIT;
+	struct pg_proc_result pr = PG_PROC_RESULT_INIT;
+	struct pg_buf msg = PG_BUF_INIT;
+	char what[128];
+	int ret = -1;
+
+	fprintf(stderr, "perfgate: building: %s\n", cfg->build);
+	o.cmd = cfg->build;
+	o.force_shell = true;
+	o.timeout_ns = cfg->build_timeout_ns;
+	o.out_cap = 256 * 1024;
+	if (pg_proc_run(&o, &pr, err) < 0) {
+		if (err->kind != PG_ERR_INTERRUPTED)
+			pg_err_prefix(err, "build");
+		goto done;
+	}
+	if (pr.status == PG_PROC_EXITED && pr.exit_code == 0) {
+		ret = 0;
+		goto done;
+	}
+	pg_buf_addf(&msg, "build failed (%s): %s",
+		    pg_proc_describe(&pr, o.timeout_ns, what, sizeof(what)), cfg->build);
+	/* The log: stdout then stderr, the last lines of each. */
+	{
+		const struct pg_buf *logs[2] = {&pr.out, &pr.err};
+		const char *names[2] = {"stdout", "stderr"};
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			const char *s = logs[i]->data ? logs[i]->data : "";
+			size_t len = logs[i]->len,
+			       start = len > BUILD_LOG_TAIL / 2 ? len - BUILD_LOG_TAIL / 2 : 0;
+
+			while (len && s[len - 1] == '\n')
+				len--;
+			if (start >= len)
+				continue;
+			pg_buf_addf(&msg, "\n%s ends with:\n%.*s", names[i], (int)(len - start),
+				    s + start);
+		}
+	}
+	pg_err_set(err, PG_ERR_INFRA, "%s", pg_buf_cstr(&msg));
+done:
+	pg_buf_release(&msg);
+	pg_proc_result_release(&pr);
+	return ret;
+}
+
+/* ---- the table ---- */
+
+static void human(double v, const char *unit, char *buf, size_t size)
+{
+	double a = v < 0 ? -v : v;
+
+	if (!strcmp(unit, "ns")) {
+		if (a >= 1e9)
+			snprintf(buf, size, "%.3f s", v / 1e9);
+		else if (a >= 1e6)
+			snprintf(buf, size, "%.3f ms", v / 1e6);
+		else if (a >= 1e3)
+			snprintf(buf, size, "%.3f us", v / 1e3);
+		else
+			snprintf(buf, size, "%.0f ns", v);
+	} else if (!strcmp(unit, "bytes")) {
+		if (a >= 1073741824.0)
+			snprintf(buf, size, "%.2f GiB", v / 1073741824.0);
+		else if (a >= 1048576.0)
+			snprintf(buf, size, "%.2f MiB", v / 1048576.0);
+		else if (a >= 1024.0)
+			snprintf(buf, size, "%.1f KiB", v / 1024.0);
+		else
+			snprintf(buf, size, "%.0f B", v);
+	} else if (!strcmp(unit, "count")) {
+		snprintf(buf, size, "%.0f", v);
+	} else {
+		snprintf(buf, size, "%.4g%s%s", v, unit[0] ? " " : "", unit);
+	}
+}
+
+/* A name printed in the table: control characters shown as \xNN. */
+static void printable(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+}
+
+static void print_table(FILE *out, const struct pg_result *res)
+{
+	size_t i, j, wb = strlen("benchmark"), wm = strlen("metric");
+	char name[256];
+
+	for (i = 0; i < res->nr_benches; i++) {
+		printable(res->benches[i].name, name, sizeof(name));
+		if (strlen(name) > wb)
+			wb = strlen(name);
+		for (j = 0; j < res->benches[i].nr_metrics; j++) {
+			printable(res->benches[i].metrics[j].name, name, sizeof(name));
+			if (strlen(name) > wm)
+				wm = strlen(name);
+		}
+	}
+	if (wb > 40)
+		wb = 40;
+	if (wm > 48)
+		wm = 48;
+	fprintf(out, "%-*s  %-*s  %12s  %12s  %12s  %7s  %4s\n", (int)wb, "benchmark", (int)wm,
+		"metric", "median", "min", "max", "CV %", "runs");
+	for (i = 0; i < res->nr_benches; i++) {
+		const struct pg_result_bench *b = &res->benches[i];
+		char bname[256];
+
+		printable(b->name, bname, sizeof(bname));
+		if (b->error && !b->nr_metrics)
+			fprintf(out, "%-*s  %-*s  %s\n", (int)wb, bname, (int)wm, "-", "failed");
+		for (j = 0; j < b->nr_metrics; j++) {
+			const struct pg_metric *m = &b->metrics[j];
+			struct pg_summary s;
+			char med[64], lo[64], hi[64];
+
+			pg_metric_summary(m, &s);
+			printable(m->name, name, sizeof(name));
+			human(s.median, m->unit, med, sizeof(med));
+			human(s.min, m->unit, lo, sizeof(lo));
+			human(s.max, m->unit, hi, sizeof(hi));
+			fprintf(out, "%-*s  %-*s  %12s  %12s  %12s  %7.2f  %4zu%s\n", (int)wb,
+				j ? "" : bname, (int)wm, name, med, lo, hi, s.cv * 100, s.n,
+				m->dir == PG_DIR_HIGHER ? "  (higher is better)" : "");
+		}
+	}
+}
+
+/* ---- the command ---- */
+
+static bool wanted(char **names, size_t n, const char *name)
+{
+	size_t i;
+
+	if (!n)
+		return true;
+	for (i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+static const char *nearest(const struct pg_config *cfg, const char *name)
+{
+	size_t i, best = (size_t)-1;
+	const char *who = NULL;
+
+	for (i = 0; i < cfg->nr_benches; i++) {
+		size_t d = pg_str_distance(name, cfg->benches[i].name);
+
+		if (d < best) {
+			best = d;
+			who = cfg->benches[i].name;
+		}
+	}
+	return best <= 3 ? who : NULL;
+}
 
 int cmd_run(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: perfgate run\n\nnot built yet (issue 2).\n");
-		return PG_EXIT_OK;
+	struct pg_cli cli = PG_CLI_INIT(argc, argv, "run",
+					"[-c FILE] [-b NAME]... [--json FILE] "
+					"[--no-build] [--repeat N] [--warmup N]",
+					description, opts);
+	struct pg_config cfg = PG_CONFIG_INIT;
+	struct pg_result res = PG_RESULT_INIT;
+	struct pg_err err = PG_ERR_INIT;
+	struct run_ctx ctx = {false};
+	const char *config_path = "perfgate.yml", *json = NULL, *arg, *nc = getenv("NO_COLOR"),
+		   *ci = getenv("CI");
+	char **only = NULL;
+	size_t nr_only = 0, i;
+	unsigned repeat = 0, warmup = 0;
+	bool has_repeat = false, has_warmup = false, no_build = false;
+	int c, ret = PG_EXIT_OK;
+	time_t now;
+
+	while ((c = pg_cli_next(&cli, &arg)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = arg;
+			break;
+		case 'b':
+			only = pg_xreallocarray(only, nr_only + 1, sizeof(*only));
+			only[nr_only++] = (char *)arg;
+			break;
+		case 'j':
+			json = arg;
+			break;
+		case PG_CLI_LONG(3):
+			no_build = true;
+			break;
+		case 'n':
+			if (parse_count(&cli, "--repeat", arg, 1, &repeat) < 0) {
+				ret = PG_EXIT_USAGE;
+				goto done;
+			}
+			has_repeat = true;
+			break;
+		case 'w':
+			if (parse_count(&cli, "--warmup", arg, 0, &warmup) < 0) {
+				ret = PG_EXIT_USAGE;
+				goto done;
+			}
+			has_warmup = true;
+			break;
+		case 'h':
+			ret = PG_EXIT_OK;
+			goto done;
+		default:
+			ret = PG_EXIT_USAGE;
+			goto done;
+		}
 	}
-	fprintf(stderr, "perfgate run: not built yet (issue 2)\n");
-	return PG_EXIT_USAGE;
+	if (cli.optind < argc) {
+		pg_cli_usage_error(&cli, "unexpected argument '%s'", argv[cli.optind]);
+		ret = PG_EXIT_USAGE;
+		goto done;
+	}
+	if (pg_config_load(&cfg, config_path, &err) < 0) {
+		ret = pg_fail(&err);
+		goto done;
+	}
+	for (i = 0; i < nr_only; i++) {
+		if (!pg_config_bench(&cfg, only[i])) {
+			const char *n = nearest(&cfg, only[i]);
+
+			if (n)
+				pg_err_set(&err, PG_ERR_USAGE,
+					   "%s: no benchmark named '%s' (did you mean '%s'?)",
+					   config_path, only[i], n);
+			else
+				pg_err_set(&err, PG_ERR_USAGE, "%s: no benchmark named '%s'",
+					   config_path, only[i]);
+			ret = pg_fail(&err);
+			goto done;
+		}
+	}
+	ctx.progress = isatty(2) && !(nc && nc[0]) && !(ci && ci[0]);
+
+	if (cfg.build && cfg.build[0] && !no_build && run_build(&cfg, &err) < 0) {
+		ret = err.kind == PG_ERR_INTERRUPTED ? pg_sig_exit_code() : pg_fail(&err);
+		if (err.kind == PG_ERR_INTERRUPTED)
+			pg_fail(&err);
+		goto done;
+	}
+	/* Every command must be runnable before any benchmark's warm-up. */
+	for (i = 0; i < cfg.nr_benches; i++) {
+		struct pg_bench_opts bo = PG_BENCH_OPTS_INIT;
+
+		if (!wanted(only, nr_only, cfg.benches[i].name))
+			continue;
+		if (pg_bench_check(&cfg.benches[i], &bo, &err) < 0) {
+			ret = pg_fail(&err);
+			goto done;
+		}
+	}
+
+	pg_machine_probe(&res.machine);
+	head_state_standin(&res);
+	snprintf(res.config_hash, sizeof(res.config_hash), "%s", cfg.hash);
+	now = time(NULL);
+	strftime(res.created, sizeof(res.created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+
+	for (i = 0; i < cfg.nr_benches; i++) {
+		const struct pg_bench_cfg *b = &cfg.benches[i];
+		struct pg_bench_opts bo = PG_BENCH_OPTS_INIT;
+		struct pg_result_bench *rb;
+		unsigned w = has_warmup ? warmup : b->warmup,
+			 n = has_repeat ? repeat : b->repeat_min;
+		size_t k;
+		int r;
+
+		if (!wanted(only, nr_only, b->name))
+			continue;
+		bo.progress = progress;
+		bo.progress_ctx = &ctx;
+		rb = pg_result_bench(&res, b->name);
+		r = pg_bench_run(b, &bo, w, n ? n : 1, rb, &err);
+		progress_end(&ctx);
+		for (k = 0; k < rb->nr_warnings; k++)
+			fprintf(stderr, "perfgate: warning: benchmark '%s': %s\n", b->name,
+				rb->warnings[k]);
+		if (r < 0) {
+			if (err.kind == PG_ERR_INTERRUPTED) {
+				pg_fail(&err);
+				rb->error = pg_xstrdup(err.msg);
+				ret = pg_sig_exit_code() ? pg_sig_exit_code() : PG_EXIT_SIGINT;
+				break;
+			}
+			rb->error = pg_xstrdup(err.msg);
+			pg_fail(&err);
+			ret = PG_EXIT_INFRA;
+		}
+	}
+	/* With --json -, stdout is the document: the table goes to stderr. */
+	print_table(json && !strcmp(json, "-") ? stderr : stdout, &res);
+	if (json && pg_result_save(&res, json, &err) < 0) {
+		pg_fail(&err);
+		if (ret == PG_EXIT_OK)
+			ret = PG_EXIT_INFRA;
+	}
+done:
+	pg_result_release(&res);
+	pg_config_release(&cfg);
+	free(only);
+	return ret;
 }
