@@ -107,10 +107,13 @@
  * 6. Which comparison to use: check and bisect measure A and B interleaved
  *    (A B A B ...) and must judge with pg_stats_compare_paired: pairing
  *    subtracts the machine's drift, which on shared CI runners is larger than
- *    the effects that matter (PRODUCT.md "How it measures"; bench/stats_sim
- *    shows an unpaired test on drifting data calling identical code
- *    DIFFERENT). pg_stats_compare is for sets that were not measured in
- *    adjacent pairs (stored results from one session, unequal counts).
+ *    the effects that matter (PRODUCT.md "How it measures"). bench/stats_sim,
+ *    CV 3% with a 1%-per-run random walk of machine speed, identical code:
+ *    30 A runs then 30 B runs, MWU calls it DIFFERENT 72% of the time;
+ *    interleaved but judged unpaired, it stays honest but loses power (15%
+ *    UNKNOWN at 30 a side); interleaved and paired, 0.3% UNKNOWN, 0.3%
+ *    DIFFERENT. pg_stats_compare is for sets that were not measured in
+ *    adjacent pairs (unequal counts, a side that failed part-way).
  *
  * Reference values in tests/unit/test_stats.c come from scipy 1.10
  * (Debian python3-scipy) and from exhaustive enumeration of permutations.
