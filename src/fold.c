@@ -502,10 +502,14 @@ static size_t process_lines(struct pg_fold *f, const char *data, size_t len)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			break;
-		if (f->skip_long)
+		if (f->skip_long) {
 			f->skip_long = false;
-		else
+		} else if ((size_t)(nl - p) >= PG_FOLD_BUF_BYTES) {
+			f->long_lines++;
+			f->lines++;
+		} else {
 			process_line(f, p, (size_t)(nl - p));
+		}
 		p = nl + 1;
 	}
 	return (size_t)(p - data);

@@ -14,15 +14,20 @@
  * is a root for the part of its inclusive cost no caller accounts for
  * (e.g. "(below main)"); walking down from each root, a path reaching f with
  * flow w gives f's self cost to that path in proportion w / inclusive(f),
- * and passes w * call(f,g) / inclusive(f) on to each callee g. Recursive
- * edges f->f are ignored; a call back into a function already on the path,
- * a flow below 1e-6 of the total, a path at PG_PROF_MAX_DEPTH or past the
+ * and passes w * call(f,g) / inclusive(f) on to each callee g.
+ * Calls inside a cycle (recursion, mutual recursion, callgrind's
+ * "(below main)" <-> __libc_start_main) carry inclusive costs that count
+ * the cycle twice, so they are ignored, as gprof does: each function of a
+ * cycle keeps its self cost and its calls out of the cycle, and what no
+ * caller outside the cycle accounts for becomes a root of its own.
+ * A flow below 1e-6 of the total, a path at PG_PROF_MAX_DEPTH or past the
  * visit budget (max_stacks) ends there: its whole flow is charged to the
  * callee as if it were self cost. The total weight is the sum of the root
  * flows, i.e. the program's total cost.
  * Errors: "FILE:LINE:COL: ...".
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +38,7 @@
 struct edge {
 	uint32_t from, to;
 	double cost;
+	bool internal; /* inside a cycle (strongly connected component) */
 };
 
 struct cg {
@@ -98,6 +104,7 @@ static void edge_add(struct cg *c, uint32_t from, uint32_t to, double cost)
 	c->edges[c->nedges].from = from;
 	c->edges[c->nedges].to = to;
 	c->edges[c->nedges].cost = cost;
+	c->edges[c->nedges].internal = false;
 	c->eht[h] = key;
 	c->eidx[h] = c->nedges++;
 }
@@ -162,6 +169,67 @@ static int cmp_edge(const void *a, const void *b)
 	return x->to < y->to ? -1 : x->to > y->to;
 }
 
+/* Mark the edges inside cycles (Tarjan's strongly connected components,
+ * iteratively: call graphs can be deep). */
+static void mark_cycles(struct cg *c, size_t n)
+{
+	size_t *index = pg_xmalloc(n * sizeof(*index)), *low = pg_xmalloc(n * sizeof(*low));
+	size_t *comp = pg_xmalloc(n * sizeof(*comp)), *st = pg_xmalloc(n * sizeof(*st));
+	size_t (*cs)[2] = pg_xmalloc(n * sizeof(*cs));
+	bool *on = pg_xcalloc(n, sizeof(*on));
+	size_t idx = 0, sp = 0, csp, v0, i;
+
+	for (i = 0; i < n; i++)
+		index[i] = SIZE_MAX;
+	for (v0 = 0; v0 < n; v0++) {
+		if (index[v0] != SIZE_MAX)
+			continue;
+		index[v0] = low[v0] = idx++;
+		st[sp++] = v0;
+		on[v0] = true;
+		cs[0][0] = v0;
+		cs[0][1] = c->out0[v0];
+		csp = 1;
+		while (csp) {
+			size_t v = cs[csp - 1][0], it = cs[csp - 1][1];
+			if (it < c->out0[v] + c->outn[v]) {
+				size_t w = c->edges[it].to;
+				cs[csp - 1][1]++;
+				if (index[w] == SIZE_MAX) {
+					index[w] = low[w] = idx++;
+					st[sp++] = w;
+					on[w] = true;
+					cs[csp][0] = w;
+					cs[csp][1] = c->out0[w];
+					csp++;
+				} else if (on[w] && index[w] < low[v]) {
+					low[v] = index[w];
+				}
+				continue;
+			}
+			if (low[v] == index[v]) {
+				size_t w;
+				do {
+					w = st[--sp];
+					on[w] = false;
+					comp[w] = v;
+				} while (w != v);
+			}
+			csp--;
+			if (csp && low[v] < low[cs[csp - 1][0]])
+				low[cs[csp - 1][0]] = low[v];
+		}
+	}
+	for (i = 0; i < c->nedges; i++)
+		c->edges[i].internal = comp[c->edges[i].from] == comp[c->edges[i].to];
+	free(index);
+	free(low);
+	free(comp);
+	free(st);
+	free(cs);
+	free(on);
+}
+
 static void walk(struct cg *c, uint32_t depth, uint32_t f, double flow)
 {
 	double frac;
@@ -179,7 +247,7 @@ static void walk(struct cg *c, uint32_t depth, uint32_t f, double flow)
 	for (i = c->out0[f]; i < c->out0[f] + c->outn[f]; i++) {
 		const struct edge *e = &c->edges[i];
 		double w = e->cost * frac;
-		if (e->to == f || w <= 0)
+		if (e->internal || w <= 0)
 			continue;
 		if (c->on_path[e->to] || w < c->min_flow || depth + 1 >= PG_PROF_MAX_DEPTH ||
 		    ++c->visits > c->budget) {
@@ -365,7 +433,11 @@ next:
 		if (!c.outn[ed->from])
 			c.out0[ed->from] = i;
 		c.outn[ed->from]++;
-		if (ed->from != ed->to) {
+	}
+	mark_cycles(&c, p->nr_frames);
+	for (i = 0; i < c.nedges; i++) {
+		const struct edge *ed = &c.edges[i];
+		if (!ed->internal) {
 			c.incl[ed->from] += ed->cost;
 			incoming[ed->to] += ed->cost;
 		}
