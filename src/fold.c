@@ -35,6 +35,24 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* 8 bytes at a time; good enough to pick a cache slot and to reject misses */
+static uint64_t fast_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+
+	while (n >= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 32);
+}
+
 static bool has_sub(const char *s, size_t n, const char *sub)
 {
 	size_t m = strlen(sub), i;
@@ -149,6 +167,7 @@ void pg_fold_init(struct pg_fold *f, struct pg_prof *p, const char *name,
 	f->warn = warn;
 	f->buf = pg_xmalloc(PG_FOLD_BUF_BYTES);
 	f->ids = pg_xmalloc(PG_PROF_MAX_DEPTH * sizeof(*f->ids));
+	f->cache = pg_xcalloc(PG_FOLD_CACHE, sizeof(*f->cache));
 	f->stack = pg_xmalloc((PG_PROF_MAX_DEPTH + 2) * sizeof(*f->stack));
 	f->root = PG_PROF_NONE;
 }
@@ -157,6 +176,7 @@ void pg_fold_release(struct pg_fold *f)
 {
 	free(f->buf);
 	free(f->ids);
+	free(f->cache);
 	free(f->stack);
 	free(f->event);
 	free(f->other_events);
@@ -197,9 +217,11 @@ static void bad_line(struct pg_fold *f)
 /* "<ws><hex ip> <symbol>[+0xoff] (<dso>)"; returns false if not that shape. */
 static bool parse_frame(struct pg_fold *f, const char *s, size_t n)
 {
-	size_t i = 0, ip;
+	size_t i = 0, ip, keylen;
 	const char *sym, *dso = "";
 	size_t slen, dlen = 0;
+	struct pg_fold_cache *ce;
+	uint64_t h;
 
 	while (i < n && is_space(s[i]))
 		i++;
@@ -212,8 +234,22 @@ static bool parse_frame(struct pg_fold *f, const char *s, size_t n)
 		i++;
 	while (n > i && is_space(s[n - 1]))
 		n--;
+	if (!f->keep_sample)
+		return true;
+	if (f->depth >= PG_PROF_MAX_DEPTH - 2) {
+		f->sample_truncated = true;
+		return true;
+	}
 	sym = s + i;
 	slen = n - i;
+	/* the same symbol and dso text again: one hash and a memcmp */
+	keylen = slen;
+	h = fast_hash(sym, keylen);
+	ce = &f->cache[h & (PG_FOLD_CACHE - 1)];
+	if (ce->hash == h && ce->len == keylen && !memcmp(ce->text, sym, keylen)) {
+		f->ids[f->depth++] = ce->id;
+		return true;
+	}
 	if (slen && sym[slen - 1] == ')') {
 		size_t k = slen - 1;
 		while (k > 0 && !(sym[k] == '(' && sym[k - 1] == ' '))
@@ -228,18 +264,19 @@ static bool parse_frame(struct pg_fold *f, const char *s, size_t n)
 			slen = 0;
 		}
 	}
-	if (!f->keep_sample)
-		return true;
-	if (f->depth >= PG_PROF_MAX_DEPTH - 2) {
-		f->sample_truncated = true;
-		return true;
-	}
 	/* inlined frames carry the pseudo-dso "inlined": no module to show */
 	if (dlen == 7 && !memcmp(dso, "inlined", 7))
 		dlen = 0;
 	pg_fold_symbol(sym, slen, dso, dlen, &f->scratch);
-	f->ids[f->depth++] =
+	f->ids[f->depth] =
 		pg_prof_intern_capped(f->p, f->scratch.data, f->scratch.len, &f->opts, &f->capped);
+	if (keylen <= sizeof(ce->text) && !f->capped) {
+		ce->hash = h;
+		ce->len = (uint32_t)keylen;
+		ce->id = f->ids[f->depth];
+		memcpy(ce->text, sym, keylen);
+	}
+	f->depth++;
 	return true;
 }
 
@@ -319,6 +356,51 @@ static void note_other_event(struct pg_fold *f, const char *ev, size_t n)
 	f->other_events[have + n] = '\0';
 }
 
+/*
+ * The common header again: same "comm pid/tid" prefix as the last full parse,
+ * then "time: period event:" with the same event. Returns false to fall back.
+ */
+static bool fast_header(struct pg_fold *f, const char *s, size_t n)
+{
+	size_t i = f->hdr_len, ts;
+	double w = 0;
+	const char *ev = f->event;
+	size_t evn;
+
+	if (!f->hdr_len || n <= i || memcmp(s, f->hdr, i) || !is_space(s[i]) || !ev)
+		return false;
+	while (i < n && is_space(s[i]))
+		i++;
+	ts = i;
+	while (i < n && (is_digit(s[i]) || s[i] == '.'))
+		i++;
+	if (i == ts || i >= n || s[i] != ':')
+		return false;
+	i++;
+	while (i < n && is_space(s[i]))
+		i++;
+	ts = i;
+	while (i < n && is_digit(s[i]))
+		w = w * 10 + (s[i++] - '0');
+	if (i == ts || i >= n || !is_space(s[i]))
+		return false;
+	while (i < n && is_space(s[i]))
+		i++;
+	evn = strlen(ev);
+	if (n - i < evn + 1 || memcmp(s + i, ev, evn) || s[i + evn] != ':')
+		return false;
+	for (i += evn + 1; i < n; i++)
+		if (!is_space(s[i]))
+			return false;
+	flush_sample(f);
+	f->in_sample = true;
+	f->keep_sample = true;
+	f->weight = w;
+	f->have_period = true;
+	f->root = f->hdr_root;
+	return true;
+}
+
 static void parse_header(struct pg_fold *f, const char *s, size_t n)
 {
 	struct tok t[MAX_TOKENS];
@@ -329,6 +411,8 @@ static void parse_header(struct pg_fold *f, const char *s, size_t n)
 	char root[512];
 	size_t rn = 0;
 
+	if (fast_header(f, s, n))
+		return;
 	flush_sample(f);
 	while (i < n && nt < MAX_TOKENS) {
 		while (i < n && is_space(s[i]))
@@ -391,7 +475,10 @@ static void parse_header(struct pg_fold *f, const char *s, size_t n)
 	}
 	f->weight = 1;
 	if (per_i != SIZE_MAX && ev_i != SIZE_MAX && per_i + 1 == ev_i) {
-		f->weight = strtod(t[per_i].s, NULL);
+		double w = 0;
+		for (k = 0; k < t[per_i].n; k++)
+			w = w * 10 + (t[per_i].s[k] - '0');
+		f->weight = w;
 		f->have_period = true;
 	}
 
@@ -416,7 +503,25 @@ static void parse_header(struct pg_fold *f, const char *s, size_t n)
 				rn += (size_t)snprintf(root + rn, sizeof(root) - rn, "-%.*s",
 						       slash ? pl : 1, slash ? pt->s : "?");
 		}
-		f->root = pg_prof_intern_capped(f->p, root, rn, &f->opts, &f->capped);
+		if (rn == f->root_len && !memcmp(root, f->root_text, rn)) {
+			f->root = f->root_id;
+		} else {
+			f->root = pg_prof_intern_capped(f->p, root, rn, &f->opts, &f->capped);
+			if (rn <= sizeof(f->root_text)) {
+				memcpy(f->root_text, root, rn);
+				f->root_len = rn;
+				f->root_id = f->root;
+			}
+		}
+	}
+	f->hdr_len = 0;
+	if (pid_i != SIZE_MAX && f->keep_sample && f->root != PG_PROF_NONE) {
+		size_t hl = (size_t)(t[pid_i].s + t[pid_i].n - s);
+		if (hl <= sizeof(f->hdr)) {
+			memcpy(f->hdr, s, hl);
+			f->hdr_len = hl;
+			f->hdr_root = f->root;
+		}
 	}
 	/* perf record without -g: "... event:  ip sym+off (dso)" on the header line */
 	if (ev_i != SIZE_MAX) {

@@ -80,6 +80,13 @@
 #include "util.h"
 
 #define PG_FOLD_BUF_BYTES ((size_t)1 << 20) /* also the longest line kept */
+#define PG_FOLD_CACHE 4096                  /* frame-text cache slots */
+
+struct pg_fold_cache {
+	uint64_t hash;
+	uint32_t len, id;
+	char text[112];          /* "sym+0xoff (dso)" as printed */
+};
 
 struct pg_fold {
 	/* results */
@@ -106,6 +113,13 @@ struct pg_fold {
 	char *event;             /* the event folded */
 	char *other_events;      /* names of skipped events, ", "-separated, capped */
 	struct pg_buf scratch;   /* symbol normalisation */
+	struct pg_fold_cache *cache; /* PG_FOLD_CACHE slots */
+	char root_text[128];     /* last root frame built, and its id */
+	size_t root_len;
+	uint32_t root_id;
+	char hdr[160];           /* "comm pid/tid" of the last fully parsed header */
+	size_t hdr_len;
+	uint32_t hdr_root;
 };
 
 void pg_fold_init(struct pg_fold *f, struct pg_prof *p, const char *name,
