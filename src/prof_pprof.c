@@ -436,6 +436,9 @@ int pg_prof_parse_pprof(struct pg_prof *p, const char *name, const char *data, s
 	if (deep)
 		pg_prof_warn(warn, "%s: %zu stacks deeper than %d frames truncated", name, deep,
 			     PG_PROF_MAX_DEPTH);
+	if (dropped)
+		pg_prof_warn(warn, "%s: %zu sample values beyond the first %d ignored", name, dropped,
+			     MAX_VALUES);
 	if (unresolved)
 		pg_prof_warn(warn, "%s: %zu frames without symbols shown as addresses", name,
 			     unresolved);
