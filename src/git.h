@@ -10,8 +10,12 @@
  *
  * Errors name the revision, commit or path, e.g.
  *   "unknown revision 'foo'"                       (PG_ERR_USAGE)
- *   "base abc1234 not present (shallow clone?)"    (PG_ERR_INFRA)
- *   "repository '/x' is owned by uid 1000 (safe.directory)" (PG_ERR_INFRA)
+ *   "commit abc1234 not present (shallow clone?)"  (PG_ERR_INFRA; callers
+ *       prefix the role: "base: ...")
+ *   "repository '/x' is owned by uid 1000, not by you (add it to
+ *       safe.directory)"                            (PG_ERR_INFRA)
+ *   "not a git repository: '/x'"                   (PG_ERR_USAGE)
+ *   "good abc1234 is not an ancestor of bad def5678" (PG_ERR_USAGE)
  *
  * Use:
  *   struct pg_git *g = NULL;
@@ -92,6 +96,13 @@ int pg_git_read_file(struct pg_git *g, const char *oid, const char *path, size_t
  */
 int pg_git_worktree_checkout(struct pg_git *g, const char *name, const char *oid, char **path_out,
 			     struct pg_err *err);
+/*
+ * The commit last checked out completely into private worktree name:
+ * 0 and oid filled; 1 when there is none (never made, removed, or a
+ * checkout was interrupted).
+ */
+int pg_git_worktree_current(struct pg_git *g, const char *name, char oid[PG_OID_HEX],
+			    struct pg_err *err);
 /* Remove a private worktree and its files. Succeeds if it does not exist. */
 int pg_git_worktree_remove(struct pg_git *g, const char *name, struct pg_err *err);
 
