@@ -415,7 +415,8 @@ static void tidy_orphans(struct pg_prof *out, const struct pg_prof *src)
 		}
 		callers[idx].weight += s->weight;
 	}
-	qsort(callers, nr_callers, sizeof(*callers), cmp_caller_weight);
+	if (nr_callers)
+		qsort(callers, nr_callers, sizeof(*callers), cmp_caller_weight);
 	if (nr_callers > MAX_ORPHAN_CALLERS)
 		nr_callers = MAX_ORPHAN_CALLERS;
 	for (j = 0; j < nr_callers; j++)
@@ -485,7 +486,8 @@ static void tidy_fp_leaves(struct pg_prof *out, const struct pg_prof *src)
 		lp[nr_lp].y = s->frames[d - 2];
 		lp[nr_lp++].weight = s->weight;
 	}
-	qsort(lp, nr_lp, sizeof(*lp), cmp_leaf_parent);
+	if (nr_lp)
+		qsort(lp, nr_lp, sizeof(*lp), cmp_leaf_parent);
 	first = pg_xmalloc((keys.n + 1) * sizeof(*first));
 	for (i = 0; i <= keys.n; i++)
 		first[i] = nr_lp;
@@ -638,7 +640,8 @@ static void top_leaves(struct pg_attrib_leaf *top, size_t *nr, const struct side
 	for (i = 0; i < names->nr_frames; i++)
 		if (sd->self[i] > 0)
 			idx[n++] = (uint32_t)i;
-	qsort_r(idx, n, sizeof(*idx), cmp_cost_desc, sd->self);
+	if (n)
+		qsort_r(idx, n, sizeof(*idx), cmp_cost_desc, sd->self);
 	if (n > PG_ATTRIB_TOP_LEAVES)
 		n = PG_ATTRIB_TOP_LEAVES;
 	for (i = 0; i < n; i++) {
@@ -797,11 +800,13 @@ int pg_attrib_compare(struct pg_attrib *out, const struct pg_prof *before,
 		n++;
 	}
 	out->nr_fns = n;
-	qsort(out->fns, n, sizeof(*out->fns), cmp_fn);
+	if (n)
+		qsort(out->fns, n, sizeof(*out->fns), cmp_fn);
 	out->by_total = pg_xmalloc((n ? n : 1) * sizeof(*out->by_total));
 	for (i = 0; i < n; i++)
 		out->by_total[i] = i;
-	qsort_r(out->by_total, n, sizeof(*out->by_total), cmp_by_total, out->fns);
+	if (n)
+		qsort_r(out->by_total, n, sizeof(*out->by_total), cmp_by_total, out->fns);
 
 	top_leaves(out->top_before, &out->nr_top_before, &sd[0], &names);
 	top_leaves(out->top_after, &out->nr_top_after, &sd[1], &names);
