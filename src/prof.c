@@ -77,6 +77,38 @@ uint32_t pg_prof_intern(struct pg_prof *p, const char *name, size_t len)
 	return (uint32_t)p->nr_frames++;
 }
 
+uint32_t pg_prof_lookup(const struct pg_prof *p, const char *name, size_t len)
+{
+	size_t h;
+
+	if (!p->frame_ht_size)
+		return PG_PROF_NONE;
+	h = hash_bytes(name, len) & (p->frame_ht_size - 1);
+	while (p->frame_ht[h] != EMPTY) {
+		const char *f = p->frames[p->frame_ht[h]];
+		if (!strncmp(f, name, len) && f[len] == '\0')
+			return p->frame_ht[h];
+		h = (h + 1) & (p->frame_ht_size - 1);
+	}
+	return PG_PROF_NONE;
+}
+
+int pg_prof_has_stack(const struct pg_prof *p, const uint32_t *ids, uint32_t depth)
+{
+	size_t h;
+
+	if (!p->stack_ht_size)
+		return 0;
+	h = hash_bytes(ids, depth * sizeof(uint32_t)) & (p->stack_ht_size - 1);
+	while (p->stack_ht[h] != EMPTY) {
+		const struct pg_prof_stack *s = &p->stacks[p->stack_ht[h]];
+		if (s->depth == depth && !memcmp(s->frames, ids, depth * sizeof(uint32_t)))
+			return 1;
+		h = (h + 1) & (p->stack_ht_size - 1);
+	}
+	return 0;
+}
+
 const char *pg_prof_name(const struct pg_prof *p, uint32_t id)
 {
 	return id < p->nr_frames ? p->frames[id] : "[invalid]";

@@ -61,6 +61,12 @@ const char *pg_prof_name(const struct pg_prof *p, uint32_t id);
 /* Add weight to the stack ids[0..depth) (root first); equal stacks merge. */
 void pg_prof_add(struct pg_prof *p, const uint32_t *ids, uint32_t depth, double weight);
 
+#define PG_PROF_NONE UINT32_MAX
+/* Id of an already interned name, or PG_PROF_NONE; interns nothing. */
+uint32_t pg_prof_lookup(const struct pg_prof *p, const char *name, size_t len);
+/* Whether the stack ids[0..depth) exists already; adds nothing. */
+int pg_prof_has_stack(const struct pg_prof *p, const uint32_t *ids, uint32_t depth);
+
 /* Folded text ("a;b;c weight\n"), lines sorted bytewise; integral weights
  * printed as integers, others with %.17g. Appends to out. */
 void pg_prof_write_folded(const struct pg_prof *p, struct pg_buf *out);
