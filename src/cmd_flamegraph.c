@@ -1,14 +1,113 @@
+/*
+ * perfgate flamegraph FILE -o out.svg: one profile as an SVG flame graph.
+ */
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmd.h"
+#include "prof_read.h"
+#include "report_svg.h"
+#include "util.h"
+
+static const struct pg_opt opts[] = {
+	{ 'o', "output", "FILE", "write the SVG to FILE (required; '-' for stdout)" },
+	{ 0, "title", "T", "title drawn at the top (default: the input's name)" },
+	{ 0, "format", "FMT", "input format: auto (default), folded, perf-script, cpuprofile, pprof, speedscope, callgrind" },
+	{ 0 },
+};
+
+/* Options may follow the positional arguments ("diff A B --json F"): the
+ * shared parser stops at the first positional, so collect them here. */
+static int next_opt(struct pg_cli *cli, const char **arg, const char **pos, size_t max_pos,
+		    size_t *nr_pos)
+{
+	for (;;) {
+		const char *a;
+
+		if (cli->nextchar || cli->optind >= cli->argc)
+			return cli->optind >= cli->argc && !cli->nextchar ? -1 : pg_cli_next(cli, arg);
+		a = cli->argv[cli->optind];
+		if (!strcmp(a, "--")) {
+			for (cli->optind++; cli->optind < cli->argc; cli->optind++)
+				if (*nr_pos < max_pos + 1)
+					pos[(*nr_pos)++] = cli->argv[cli->optind];
+			return -1;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			if (*nr_pos < max_pos + 1)
+				pos[(*nr_pos)++] = a;
+			cli->optind++;
+			continue;
+		}
+		return pg_cli_next(cli, arg);
+	}
+}
 
 int cmd_flamegraph(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: perfgate flamegraph\n\nnot built yet (issue 4).\n");
-		return PG_EXIT_OK;
+	struct pg_cli cli = PG_CLI_INIT(argc, argv, "flamegraph", "FILE -o OUT.svg [--title T]",
+		"Draw a profile (any supported format) as a self-contained SVG flame graph:\n"
+		"click a frame to zoom, Ctrl-F or Search to highlight frames matching a regex.", opts);
+	struct pg_err err = PG_ERR_INIT;
+	struct pg_prof p;
+	struct pg_buf svg = PG_BUF_INIT;
+	enum pg_prof_format fmt = PG_PROF_FMT_AUTO;
+	const char *out = NULL, *title = NULL, *arg;
+	const char *pos[2];
+	size_t nr_pos = 0;
+	int c, ret = PG_EXIT_USAGE;
+	bool read = false;
+
+	while ((c = next_opt(&cli, &arg, pos, 1, &nr_pos)) != -1) {
+		switch (c) {
+		case 'o':
+			out = arg;
+			break;
+		case PG_CLI_LONG(1):
+			title = arg;
+			break;
+		case PG_CLI_LONG(2):
+			if (pg_prof_format_parse(arg, &fmt) < 0) {
+				pg_cli_usage_error(&cli, "unknown profile format '%s'", arg);
+				goto done;
+			}
+			break;
+		case 'h':
+			ret = PG_EXIT_OK;
+			goto done;
+		default:
+			goto done;
+		}
 	}
-	fprintf(stderr, "perfgate flamegraph: not built yet (issue 4)\n");
-	return PG_EXIT_USAGE;
+	if (nr_pos != 1) {
+		pg_cli_usage_error(&cli, "wants one profile FILE");
+		goto done;
+	}
+	if (!out) {
+		pg_cli_usage_error(&cli, "wants -o OUT.svg");
+		goto done;
+	}
+	read = true;
+	if (pg_prof_read_file(&p, pos[0], fmt, &err) < 0) {
+		ret = pg_fail(&err);
+		goto done;
+	}
+	if (p.total <= 0) {
+		pg_err_set(&err, PG_ERR_INFRA, "%s: no samples (missing -g? perf_event_paranoid?)",
+			   pos[0]);
+		ret = pg_fail(&err);
+		goto done;
+	}
+	pg_svg_flamegraph(&svg, &p, title ? title : pos[0]);
+	if (pg_file_write(out, svg.data, svg.len, &err) < 0) {
+		ret = pg_fail(&err);
+		goto done;
+	}
+	ret = PG_EXIT_OK;
+done:
+	if (read)
+		pg_prof_release(&p);
+	pg_buf_release(&svg);
+	return ret;
 }
