@@ -59,7 +59,10 @@ static struct pg_report_metric *metric_for(struct pg_report *rep, const char *be
 
 static double ratio_of(const struct pg_report_metric *m)
 {
-	if (m->has_cmp && !isnan(m->cmp.ratio))
+	/* A ratio of positive samples is > 0: 0 is an unfilled field. */
+	if (m->has_cmp && m->cmp.effect_ratio > 0)
+		return m->cmp.effect_ratio;
+	if (m->has_cmp && m->cmp.ratio > 0)
 		return m->cmp.ratio;
 	if (isnan(m->base_median) || isnan(m->head_median))
 		return NAN;
@@ -195,7 +198,7 @@ static void noise_warning(struct pg_report_metric *m, struct pg_report_check *c)
 	struct pg_buf b = PG_BUF_INIT;
 	const struct pg_report_compare *cmp = &m->cmp;
 
-	if (c->rule != PG_REPORT_RULE_REGRESS || !m->has_cmp || !isfinite(cmp->min_effect) ||
+	if (c->rule != PG_REPORT_RULE_REGRESS || !m->has_cmp || isnan(cmp->min_effect) ||
 	    !(c->limit < cmp->min_effect))
 		return;
 	pg_buf_adds(&b, m->bench);
@@ -208,7 +211,11 @@ static void noise_warning(struct pg_report_metric *m, struct pg_report_check *c)
 	if (isfinite(cmp->cv_base) && isfinite(cmp->cv_head))
 		pg_buf_addf(&b, " (CV %.1f%% base, %.1f%% head)", cmp->cv_base * 100,
 			    cmp->cv_head * 100);
-	pg_buf_addf(&b, " the smallest detectable change is %.1f%%", cmp->min_effect * 100);
+	if (isfinite(cmp->min_effect))
+		pg_buf_addf(&b, " the smallest detectable change is %.1f%%",
+			    cmp->min_effect * 100);
+	else
+		pg_buf_adds(&b, " no change is detectable");
 	free(c->warning);
 	c->warning = pg_buf_detach(&b, NULL);
 }

@@ -40,6 +40,7 @@
 #ifndef PG_REPORT_H
 #define PG_REPORT_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -85,22 +86,35 @@ enum pg_report_rule {
 
 /*
  * One comparison of head against base, shaped like what the stats module
- * gives (the command copies its result in; see pg_report_compare in the
- * adapter of the command). All ratios are head / base of the medians.
+ * gives. From a struct pg_stats_verdict v (src/stats.h) the command fills:
+ *   verdict    v.kind (PG_STATS_SAME/DIFFERENT/UNKNOWN -> SAME/DIFFERENT/UNKNOWN)
+ *   ratio      v.ratio             effect_ratio  v.hl_ratio
+ *   ci_low     v.ci_lo             ci_high       v.ci_hi
+ *   confidence 1 - v.alpha         p_value       v.p
+ *   cv_base    v.noise.cv_a        cv_head       v.noise.cv_b
+ *   min_effect v.noise.mde         runs_base/head v.n_a / v.n_b
+ * All ratios are head / base.
  */
 struct pg_report_compare {
 	enum pg_report_verdict verdict;
 	double ratio;        /* head median / base median; NaN if unknown */
-	double ci_low;       /* confidence interval of the ratio, low end; NaN if none */
-	double ci_high;      /* high end; NaN if none */
+	double effect_ratio; /* the estimate the interval belongs to (Hodges-Lehmann
+				ratio); the budget is judged on it; NaN: use ratio */
+	double ci_low;       /* confidence interval of the ratio, low end (may be 0); NaN if none */
+	double ci_high;      /* high end (may be +inf); NaN if none */
 	double confidence;   /* level of that interval, fraction (0.95); NaN if unknown */
 	double p_value;      /* of the rank test; NaN if none */
 	double cv_base;      /* noise floor: coefficient of variation of base, fraction */
 	double cv_head;      /* of head, fraction */
-	double min_effect;   /* smallest relative change detectable with these runs, fraction */
+	double min_effect;   /* smallest relative change detectable with these runs,
+				fraction; +inf when no change is detectable; NaN if unknown */
 	unsigned runs_base;  /* samples used on each side */
 	unsigned runs_head;
 };
+
+/* Every number unknown (NaN): start from this, not from { 0 }. */
+#define PG_REPORT_COMPARE_INIT \
+	{ PG_REPORT_VERDICT_UNKNOWN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0, 0 }
 
 /* One budget rule applied to one metric: one JUnit testcase. */
 struct pg_report_check {

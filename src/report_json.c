@@ -474,6 +474,7 @@ static cJSON *compare_json(const struct pg_report_compare *c)
 
 	cJSON_AddStringToObject(o, "verdict", pg_report_verdict_name(c->verdict));
 	add_number(o, "ratio", c->ratio);
+	add_number(o, "effect_ratio", c->effect_ratio);
 	add_number(o, "ci_low", c->ci_low);
 	add_number(o, "ci_high", c->ci_high);
 	add_number(o, "confidence", c->confidence);

@@ -95,6 +95,7 @@ static void numbers(struct pg_buf *out, const struct pg_report_metric *m,
 		const struct pg_report_compare *k = &m->cmp;
 
 		number(&t, "ratio", k->ratio);
+		number(&t, "effect_ratio", k->effect_ratio);
 		number(&t, "ci_low", k->ci_low);
 		number(&t, "ci_high", k->ci_high);
 		number(&t, "confidence", k->confidence);

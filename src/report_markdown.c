@@ -104,8 +104,12 @@ static const char *headline(enum pg_report_outcome o)
 static void row(struct pg_buf *out, const struct pg_report_metric *m,
 		const struct pg_report_check *c)
 {
-	double ratio = m->has_cmp && !isnan(m->cmp.ratio) ? m->cmp.ratio :
-							     m->head_median / m->base_median;
+	double ratio = m->head_median / m->base_median;
+
+	if (m->has_cmp && m->cmp.effect_ratio > 0)
+		ratio = m->cmp.effect_ratio;
+	else if (m->has_cmp && m->cmp.ratio > 0)
+		ratio = m->cmp.ratio;
 
 	pg_buf_adds(out, "| ");
 	md(out, m->metric, NAME_CAP);
