@@ -51,10 +51,34 @@ static struct pg_report_metric *metric_for(struct pg_report *rep, const char *be
 	const char *unit = "";
 	enum pg_report_direction dir = PG_REPORT_LOWER_IS_BETTER;
 
+	const char *error = NULL;
+
 	if (m)
 		return m;
 	pg_budget_metric_info(metric, &unit, &dir);
-	return pg_report_add_metric(rep, bench, metric, unit, dir);
+	for (size_t i = 0; i < rep->nr_metrics; i++) {
+		m = &rep->metrics[i];
+		if (strcmp(m->bench, bench) || !m->error)
+			continue;
+		/*
+		 * The benchmark failed before it measured anything: its
+		 * placeholder row (pg_report_add_error) becomes this metric's, so
+		 * the failure is told once, in the budget's own check.
+		 */
+		if (!strcmp(m->metric, "run") && !m->nr_checks && !m->nr_base && !m->nr_head) {
+			free(m->metric);
+			free(m->unit);
+			m->metric = pg_xstrdup(metric);
+			m->unit = pg_xstrdup(unit);
+			m->direction = dir;
+			return m;
+		}
+		error = m->error;
+	}
+	m = pg_report_add_metric(rep, bench, metric, unit, dir);
+	if (error)
+		m->error = pg_xstrdup(error);
+	return m;
 }
 
 static double ratio_of(const struct pg_report_metric *m)

@@ -8,7 +8,10 @@
  * budget check (and a row for a measured metric without a budget):
  *   | metric | base | head | change [interval] | verdict | budget | result |
  * The budget's note (changed in this change, not applied) and noise-floor
- * warning go in the result cell. The whole text stays within max_bytes
+ * warning go in the result cell. Tables come in the order the benchmarks
+ * first appear, except that benchmarks with a failing (then erroring,
+ * then inconclusive) row come first, so that a cut never hides a failure
+ * behind passing rows. The whole text stays within max_bytes
  * (GitHub refuses comments over 65,536 characters; bytes >= characters):
  * rows that do not fit are counted in "N more rows in the artifact".
  * Text: every name is made visible (no raw control characters or invalid
@@ -17,6 +20,7 @@
  * from eating the budget.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -175,6 +179,79 @@ static void row(struct pg_buf *out, const struct pg_report_metric *m,
 	pg_buf_adds(out, " |\n");
 }
 
+/* How bad a metric's worst row is: failures first, so a cut keeps them. */
+static int severity(const struct pg_report_metric *m)
+{
+	static const int rank[] = {
+		[PG_REPORT_FAIL] = 0,         [PG_REPORT_ERROR] = 1, [PG_REPORT_INCONCLUSIVE] = 2,
+		[PG_REPORT_SKIPPED] = 3,      [PG_REPORT_PASS] = 4,
+	};
+	int worst = m->error ? rank[PG_REPORT_ERROR] : rank[PG_REPORT_PASS];
+
+	for (size_t j = 0; j < m->nr_checks; j++)
+		if (rank[m->checks[j].outcome] < worst)
+			worst = rank[m->checks[j].outcome];
+	return worst;
+}
+
+struct row_order {
+	size_t idx;        /* metric index */
+	const char *bench;
+	size_t first;      /* index of the bench's first metric: the table */
+	int sev;           /* the bench's worst severity */
+};
+
+static int by_bench(const void *a, const void *b)
+{
+	const struct row_order *x = a, *y = b;
+	int c = strcmp(x->bench, y->bench);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int by_severity(const void *a, const void *b)
+{
+	const struct row_order *x = a, *y = b;
+
+	if (x->sev != y->sev)
+		return x->sev - y->sev;
+	if (x->first != y->first)
+		return (x->first > y->first) - (x->first < y->first);
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/*
+ * The metrics grouped into one table per benchmark (in order of first
+ * appearance), the benchmarks with a failing row first. Caller frees.
+ */
+static struct row_order *sort_rows(const struct pg_report *rep)
+{
+	size_t n = rep->nr_metrics;
+	struct row_order *o = pg_xreallocarray(NULL, n ? n : 1, sizeof(*o));
+
+	for (size_t i = 0; i < n; i++) {
+		o[i].idx = i;
+		o[i].bench = rep->metrics[i].bench;
+		o[i].sev = severity(&rep->metrics[i]);
+	}
+	qsort(o, n, sizeof(*o), by_bench);
+	for (size_t i = 0, g = 0; i < n; i++) {
+		if (i == 0 || strcmp(o[i].bench, o[g].bench))
+			g = i;
+		o[i].first = o[g].idx;
+		if (o[i].sev < o[g].sev)
+			o[g].sev = o[i].sev;
+	}
+	/* every row of a group takes the group's worst severity */
+	for (size_t i = 0, g = 0; i < n; i++) {
+		if (i == 0 || o[i].first != o[g].first)
+			g = i;
+		o[i].sev = o[g].sev;
+	}
+	qsort(o, n, sizeof(*o), by_severity);
+	return o;
+}
+
 static size_t nr_rows(const struct pg_report_metric *m)
 {
 	return m->nr_checks ? m->nr_checks : 1;
@@ -187,6 +264,7 @@ void pg_report_render_markdown(struct pg_buf *out, const struct pg_report *rep, 
 	enum pg_report_outcome overall = pg_report_overall(rep);
 	size_t start = out->len, total_rows = 0, shown = 0, limit;
 	struct pg_buf r = PG_BUF_INIT, t = PG_BUF_INIT;
+	struct row_order *order;
 	bool cut = false;
 
 	if (!max_bytes)
@@ -195,8 +273,8 @@ void pg_report_render_markdown(struct pg_buf *out, const struct pg_report *rep, 
 	pg_report_count(rep, &n);
 
 	pg_buf_addf(out, "## perfgate: %s\n\n", headline(overall));
-	pg_buf_addf(out, "**%zu failed**, %zu inconclusive, %zu errors, %zu passed, %zu skipped. ",
-		    n.fail, n.inconclusive, n.error, n.pass, n.skipped);
+	pg_buf_addf(out, "**%zu failed**, %zu inconclusive, %zu error%s, %zu passed, %zu skipped. ",
+		    n.fail, n.inconclusive, n.error, n.error == 1 ? "" : "s", n.pass, n.skipped);
 	pg_buf_adds(out, "Base ");
 	commit(out, rep->base_id, rep->base_subject);
 	pg_buf_adds(out, " → head ");
@@ -228,9 +306,10 @@ void pg_report_render_markdown(struct pg_buf *out, const struct pg_report *rep, 
 		shown++;
 	}
 
-	for (size_t i = 0; i < rep->nr_metrics && !cut; i++) {
-		const struct pg_report_metric *m = &rep->metrics[i];
-		bool new_table = i == 0 || strcmp(m->bench, rep->metrics[i - 1].bench) != 0;
+	order = sort_rows(rep);
+	for (size_t k = 0; k < rep->nr_metrics && !cut; k++) {
+		const struct pg_report_metric *m = &rep->metrics[order[k].idx];
+		bool new_table = k == 0 || order[k].first != order[k - 1].first;
 
 		if (new_table) {
 			pg_buf_reset(&t);
@@ -252,6 +331,7 @@ void pg_report_render_markdown(struct pg_buf *out, const struct pg_report *rep, 
 			shown++;
 		}
 	}
+	free(order);
 	if (shown < total_rows) {
 		pg_buf_addf(out, "\n_%zu more row%s in the artifact", total_rows - shown,
 			    total_rows - shown == 1 ? "" : "s");
