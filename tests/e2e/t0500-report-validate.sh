@@ -31,7 +31,8 @@ for c in $cases; do
 done
 
 # junitparser: counts, outcomes, messages and names read back exactly.
-expect_exit 0 "JUnit reads back with junitparser" -- "$PG_PYTHON" - "$OUT" $cases <<'EOF'
+# (expect_exit runs its command with stdin from /dev/null: scripts go in files)
+cat >"$TRASH/junit_check.py" <<'EOF'
 import json, sys
 from junitparser import JUnitXml, Failure, Error, Skipped
 
@@ -93,11 +94,12 @@ for b in bad:
     print(b)
 sys.exit(1 if bad else 0)
 EOF
+expect_exit 0 "JUnit reads back with junitparser" -- "$PG_PYTHON" "$TRASH/junit_check.py" "$OUT" $cases
 
 # OpenMetrics: prometheus_client's parser (python3-prometheus-client) accepts
 # every file; label values of printable names come back exactly.
 if "$PG_PYTHON" -c 'import prometheus_client.openmetrics.parser' 2>/dev/null; then
-	expect_exit 0 "OpenMetrics parse and round-trip names" -- "$PG_PYTHON" - "$OUT" $cases <<'EOF'
+	cat >"$TRASH/metrics_check.py" <<'EOF'
 import json, sys
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
@@ -127,6 +129,8 @@ for b in bad:
     print(b)
 sys.exit(1 if bad else 0)
 EOF
+	expect_exit 0 "OpenMetrics parse and round-trip names" -- \
+		"$PG_PYTHON" "$TRASH/metrics_check.py" "$OUT" $cases
 else
 	not_ok "python3-prometheus-client is not installed (apt-get install python3-prometheus-client)"
 fi
