@@ -210,6 +210,13 @@ static void render_all(struct rendered *r, const struct pg_report *rep, size_t m
 	pg_report_render_metrics(&r->metrics, rep);
 	pg_report_render_json(&r->json, rep);
 
+	/* pg_buf_cstr: an empty buffer's data is NULL, and pg_utf8_valid(NULL, 0)
+	 * does pointer arithmetic on it */
+	pg_buf_cstr(&r->junit);
+	pg_buf_cstr(&r->md);
+	pg_buf_cstr(&r->ann);
+	pg_buf_cstr(&r->metrics);
+	pg_buf_cstr(&r->json);
 	assert_true(pg_utf8_valid(r->junit.data, r->junit.len));
 	assert_true(no_raw_controls(&r->junit, true));
 	assert_true(pg_utf8_valid(r->md.data, r->md.len));
