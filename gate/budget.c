@@ -12,8 +12,7 @@
 static const struct {
 	const char *name, *unit;
 } builtin_metrics[] = {
-	{ "wall", "ns" },     { "user", "ns" },          { "sys", "ns" },
-	{ "max_rss", "bytes" }, { "instructions", "count" },
+    {"wall", "ns"}, {"user", "ns"}, {"sys", "ns"}, {"max_rss", "bytes"}, {"instructions", "count"},
 };
 
 bool pg_budget_metric_info(const char *metric, const char **unit,
@@ -34,11 +33,15 @@ bool pg_budget_metric_info(const char *metric, const char **unit,
 int pg_budget_exit_code(enum pg_report_outcome overall)
 {
 	switch (overall) {
-	case PG_REPORT_FAIL: return PG_EXIT_BREACH;
-	case PG_REPORT_ERROR: return PG_EXIT_INFRA;
-	case PG_REPORT_INCONCLUSIVE: return PG_EXIT_INCONCLUSIVE;
+	case PG_REPORT_FAIL:
+		return PG_EXIT_BREACH;
+	case PG_REPORT_ERROR:
+		return PG_EXIT_INFRA;
+	case PG_REPORT_INCONCLUSIVE:
+		return PG_EXIT_INCONCLUSIVE;
 	case PG_REPORT_PASS:
-	case PG_REPORT_SKIPPED: return PG_EXIT_OK;
+	case PG_REPORT_SKIPPED:
+		return PG_EXIT_OK;
 	}
 	return PG_EXIT_INFRA;
 }
@@ -209,9 +212,9 @@ static void judge_regress(struct pg_buf *b, struct pg_report_metric *m, double l
 		__attribute__((fallthrough));
 	case PG_REPORT_VERDICT_SAME:
 		*outcome = PG_REPORT_PASS;
-		pg_buf_adds(b, worse < 0 && m->cmp.verdict == PG_REPORT_VERDICT_DIFFERENT ?
-				       "; improved, within " :
-				       "; within ");
+		pg_buf_adds(b, worse < 0 && m->cmp.verdict == PG_REPORT_VERDICT_DIFFERENT
+				   ? "; improved, within "
+				   : "; within ");
 		add_rule(b, PG_REPORT_RULE_REGRESS, limit, m);
 		break;
 	}
@@ -236,8 +239,7 @@ static void noise_warning(struct pg_report_metric *m, struct pg_report_check *c)
 		pg_buf_addf(&b, " (CV %.1f%% base, %.1f%% head)", cmp->cv_base * 100,
 			    cmp->cv_head * 100);
 	if (isfinite(cmp->min_effect))
-		pg_buf_addf(&b, " the smallest detectable change is %.1f%%",
-			    cmp->min_effect * 100);
+		pg_buf_addf(&b, " the smallest detectable change is %.1f%%", cmp->min_effect * 100);
 	else
 		pg_buf_adds(&b, " no change is detectable");
 	free(c->warning);
@@ -331,9 +333,9 @@ static size_t flatten(const struct pg_budget_rule *rules, size_t n, struct flat_
 			enum pg_report_rule rule;
 			double limit;
 		} kinds[] = {
-			{ r->has_max, PG_REPORT_RULE_MAX, r->max },
-			{ r->has_min, PG_REPORT_RULE_MIN, r->min },
-			{ r->has_regress, PG_REPORT_RULE_REGRESS, r->regress },
+		    {r->has_max, PG_REPORT_RULE_MAX, r->max},
+		    {r->has_min, PG_REPORT_RULE_MIN, r->min},
+		    {r->has_regress, PG_REPORT_RULE_REGRESS, r->regress},
 		};
 
 		if (!r->bench || !r->metric)

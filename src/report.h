@@ -72,15 +72,15 @@ enum pg_report_direction {
  */
 enum pg_report_outcome {
 	PG_REPORT_PASS = 0,
-	PG_REPORT_FAIL,         /* budget exceeded: a definite breach */
+	PG_REPORT_FAIL,		/* budget exceeded: a definite breach */
 	PG_REPORT_INCONCLUSIVE, /* verdict unknown after the maximum number of runs */
-	PG_REPORT_ERROR,        /* benchmark or build failed; metric missing in head */
-	PG_REPORT_SKIPPED,      /* not judged: no base value, or budget added in this change */
+	PG_REPORT_ERROR,	/* benchmark or build failed; metric missing in head */
+	PG_REPORT_SKIPPED,	/* not judged: no base value, or budget added in this change */
 };
 
 enum pg_report_rule {
 	PG_REPORT_RULE_MAX = 0, /* head median <= limit */
-	PG_REPORT_RULE_MIN,     /* head median >= limit */
+	PG_REPORT_RULE_MIN,	/* head median >= limit */
 	PG_REPORT_RULE_REGRESS, /* worsening vs base <= limit (fraction), by the verdict */
 };
 
@@ -97,15 +97,15 @@ enum pg_report_rule {
  */
 struct pg_report_compare {
 	enum pg_report_verdict verdict;
-	double ratio;        /* head median / base median; NaN if unknown */
+	double ratio;	     /* head median / base median; NaN if unknown */
 	double effect_ratio; /* the estimate the interval belongs to (Hodges-Lehmann
 				ratio); the budget is judged on it; NaN: use ratio */
-	double ci_low;       /* confidence interval of the ratio, low end (may be 0); NaN if none */
-	double ci_high;      /* high end (may be +inf); NaN if none */
+	double ci_low;	     /* confidence interval of the ratio, low end (may be 0); NaN if none */
+	double ci_high;	     /* high end (may be +inf); NaN if none */
 	double confidence;   /* level of that interval, fraction (0.95); NaN if unknown */
-	double p_value;      /* of the rank test; NaN if none */
-	double cv_base;      /* noise floor: coefficient of variation of base, fraction */
-	double cv_head;      /* of head, fraction */
+	double p_value;	     /* of the rank test; NaN if none */
+	double cv_base;	     /* noise floor: coefficient of variation of base, fraction */
+	double cv_head;	     /* of head, fraction */
 	double min_effect;   /* smallest relative change detectable with these runs,
 				fraction; +inf when no change is detectable; NaN if unknown */
 	unsigned runs_base;  /* samples used on each side */
@@ -113,55 +113,60 @@ struct pg_report_compare {
 };
 
 /* Every number unknown (NaN): start from this, not from { 0 }. */
-#define PG_REPORT_COMPARE_INIT \
-	{ PG_REPORT_VERDICT_UNKNOWN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0, 0 }
+#define PG_REPORT_COMPARE_INIT                                                                     \
+	{                                                                                          \
+		PG_REPORT_VERDICT_UNKNOWN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0, 0       \
+	}
 
 /* One budget rule applied to one metric: one JUnit testcase. */
 struct pg_report_check {
 	enum pg_report_rule rule;
-	double limit;          /* MAX/MIN: the metric's unit; REGRESS: fraction (0.10 = 10%) */
+	double limit; /* MAX/MIN: the metric's unit; REGRESS: fraction (0.10 = 10%) */
 	enum pg_report_outcome outcome;
-	char *message;         /* one line, names benchmark, metric, numbers, budget; owned */
-	char *note;            /* "budget changed in this change, not applied: ..." or NULL */
-	char *warning;         /* noise-floor warning or NULL */
+	char *message; /* one line, names benchmark, metric, numbers, budget; owned */
+	char *note;    /* "budget changed in this change, not applied: ..." or NULL */
+	char *warning; /* noise-floor warning or NULL */
 };
 
 struct pg_report_metric {
-	char *bench;           /* benchmark name */
-	char *metric;          /* canonical metric name ("wall", "max_rss", ...) */
-	char *unit;            /* "ns", "bytes", "count", or a benchmark's own unit; "" if none */
+	char *bench;  /* benchmark name */
+	char *metric; /* canonical metric name ("wall", "max_rss", ...) */
+	char *unit;   /* "ns", "bytes", "count", or a benchmark's own unit; "" if none */
 	enum pg_report_direction direction;
-	double *base_samples;  /* optional; nr_base of them; owned */
+	double *base_samples; /* optional; nr_base of them; owned */
 	size_t nr_base;
 	double *head_samples;
 	size_t nr_head;
-	double base_median;    /* NaN when base has no value */
-	double head_median;    /* NaN when head has no value */
-	bool has_cmp;          /* cmp filled from stats */
+	double base_median; /* NaN when base has no value */
+	double head_median; /* NaN when head has no value */
+	bool has_cmp;	    /* cmp filled from stats */
 	struct pg_report_compare cmp;
-	char *error;           /* why this benchmark has no value (crash, build), or NULL */
+	char *error; /* why this benchmark has no value (crash, build), or NULL */
 	struct pg_report_check *checks; /* one per budget rule; owned */
 	size_t nr_checks, alloc_checks;
 };
 
 struct pg_report {
-	char *base_id;         /* full commit id of the base, or NULL */
-	char *base_subject;    /* its subject line, or NULL */
+	char *base_id;	    /* full commit id of the base, or NULL */
+	char *base_subject; /* its subject line, or NULL */
 	char *head_id;
 	char *head_subject;
 	bool budgets_from_base; /* false: the base has no config, budgets came from head */
-	char *budget_file;     /* config path for messages ("perfgate.yml"), or NULL */
-	char *timestamp;       /* ISO 8601 start time from the caller, or NULL */
-	char *hostname;        /* or NULL */
-	uint64_t duration_ns;  /* wall time of the whole check */
-	char *error;           /* perfgate failed before or outside any benchmark, or NULL */
-	char **notices;        /* report-wide notices, each one line; owned */
+	char *budget_file;	/* config path for messages ("perfgate.yml"), or NULL */
+	char *timestamp;	/* ISO 8601 start time from the caller, or NULL */
+	char *hostname;		/* or NULL */
+	uint64_t duration_ns;	/* wall time of the whole check */
+	char *error;		/* perfgate failed before or outside any benchmark, or NULL */
+	char **notices;		/* report-wide notices, each one line; owned */
 	size_t nr_notices, alloc_notices;
 	struct pg_report_metric *metrics; /* in the order added; owned */
 	size_t nr_metrics, alloc_metrics;
 };
 
-#define PG_REPORT_INIT { 0 }
+#define PG_REPORT_INIT                                                                             \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 struct pg_report_counts {
 	size_t checks, pass, fail, inconclusive, error, skipped;

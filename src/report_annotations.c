@@ -24,7 +24,7 @@
 
 enum kind { K_ERROR, K_WARNING, K_NOTICE, K_MAX };
 
-static const char *const kind_cmd[K_MAX] = { "error", "warning", "notice" };
+static const char *const kind_cmd[K_MAX] = {"error", "warning", "notice"};
 
 struct line {
 	char *title;
@@ -85,7 +85,7 @@ static char *title_of(const struct pg_report_metric *m, const char *what)
 void pg_report_render_annotations(struct pg_buf *out, const struct pg_report *rep,
 				  unsigned max_each)
 {
-	struct lines l[K_MAX] = { { 0 } };
+	struct lines l[K_MAX] = {{0}};
 
 	if (!max_each)
 		max_each = PG_REPORT_ANNOTATIONS_MAX;

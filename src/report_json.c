@@ -96,7 +96,8 @@ struct pg_report_metric *pg_report_find_metric(const struct pg_report *rep, cons
 					       const char *metric)
 {
 	for (size_t i = 0; i < rep->nr_metrics; i++)
-		if (!strcmp(rep->metrics[i].bench, bench) && !strcmp(rep->metrics[i].metric, metric))
+		if (!strcmp(rep->metrics[i].bench, bench) &&
+		    !strcmp(rep->metrics[i].metric, metric))
 			return &rep->metrics[i];
 	return NULL;
 }
@@ -183,7 +184,7 @@ void pg_report_add_error(struct pg_report *rep, const char *bench, const char *m
 	}
 	if (!found)
 		pg_report_add_metric(rep, bench, "run", "", PG_REPORT_LOWER_IS_BETTER)->error =
-			pg_xstrdup(message);
+		    pg_xstrdup(message);
 }
 
 void pg_report_add_notice(struct pg_report *rep, const char *notice)
@@ -220,11 +221,21 @@ void pg_report_count(const struct pg_report *rep, struct pg_report_counts *out)
 		for (size_t j = 0; j < m->nr_checks; j++) {
 			out->checks++;
 			switch (m->checks[j].outcome) {
-			case PG_REPORT_PASS: out->pass++; break;
-			case PG_REPORT_FAIL: out->fail++; break;
-			case PG_REPORT_INCONCLUSIVE: out->inconclusive++; break;
-			case PG_REPORT_ERROR: out->error++; break;
-			case PG_REPORT_SKIPPED: out->skipped++; break;
+			case PG_REPORT_PASS:
+				out->pass++;
+				break;
+			case PG_REPORT_FAIL:
+				out->fail++;
+				break;
+			case PG_REPORT_INCONCLUSIVE:
+				out->inconclusive++;
+				break;
+			case PG_REPORT_ERROR:
+				out->error++;
+				break;
+			case PG_REPORT_SKIPPED:
+				out->skipped++;
+				break;
 			}
 		}
 		/* A failed benchmark without a budget is still a failed run. */
@@ -256,11 +267,16 @@ enum pg_report_outcome pg_report_overall(const struct pg_report *rep)
 const char *pg_report_outcome_name(enum pg_report_outcome o)
 {
 	switch (o) {
-	case PG_REPORT_PASS: return "pass";
-	case PG_REPORT_FAIL: return "fail";
-	case PG_REPORT_INCONCLUSIVE: return "inconclusive";
-	case PG_REPORT_ERROR: return "error";
-	case PG_REPORT_SKIPPED: return "skipped";
+	case PG_REPORT_PASS:
+		return "pass";
+	case PG_REPORT_FAIL:
+		return "fail";
+	case PG_REPORT_INCONCLUSIVE:
+		return "inconclusive";
+	case PG_REPORT_ERROR:
+		return "error";
+	case PG_REPORT_SKIPPED:
+		return "skipped";
 	}
 	return "unknown";
 }
@@ -268,9 +284,12 @@ const char *pg_report_outcome_name(enum pg_report_outcome o)
 const char *pg_report_verdict_name(enum pg_report_verdict v)
 {
 	switch (v) {
-	case PG_REPORT_VERDICT_SAME: return "same";
-	case PG_REPORT_VERDICT_DIFFERENT: return "different";
-	case PG_REPORT_VERDICT_UNKNOWN: return "unknown";
+	case PG_REPORT_VERDICT_SAME:
+		return "same";
+	case PG_REPORT_VERDICT_DIFFERENT:
+		return "different";
+	case PG_REPORT_VERDICT_UNKNOWN:
+		return "unknown";
 	}
 	return "unknown";
 }
@@ -278,9 +297,12 @@ const char *pg_report_verdict_name(enum pg_report_verdict v)
 const char *pg_report_rule_name(enum pg_report_rule r)
 {
 	switch (r) {
-	case PG_REPORT_RULE_MAX: return "max";
-	case PG_REPORT_RULE_MIN: return "min";
-	case PG_REPORT_RULE_REGRESS: return "regress";
+	case PG_REPORT_RULE_MAX:
+		return "max";
+	case PG_REPORT_RULE_MIN:
+		return "min";
+	case PG_REPORT_RULE_REGRESS:
+		return "regress";
 	}
 	return "unknown";
 }
@@ -370,8 +392,8 @@ void pg_report_visibles(struct pg_buf *out, const char *s, unsigned flags)
 
 void pg_report_format_value(struct pg_buf *out, double v, const char *unit)
 {
-	static const char *const ns_units[] = { "ns", "µs", "ms", "s" };
-	static const char *const byte_units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static const char *const ns_units[] = {"ns", "µs", "ms", "s"};
+	static const char *const byte_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	double a = fabs(v);
 	size_t i = 0;
 
@@ -545,9 +567,10 @@ void pg_report_render_json(struct pg_buf *out, const struct pg_report *rep)
 		add_string(o, "benchmark", m->bench);
 		add_string(o, "metric", m->metric);
 		add_string(o, "unit", m->unit);
-		cJSON_AddStringToObject(o, "direction", m->direction == PG_REPORT_HIGHER_IS_BETTER ?
-								"higher_is_better" :
-								"lower_is_better");
+		cJSON_AddStringToObject(o, "direction",
+					m->direction == PG_REPORT_HIGHER_IS_BETTER
+					    ? "higher_is_better"
+					    : "lower_is_better");
 		cJSON_AddItemToObject(o, "base", side(m->base_median, m->base_samples, m->nr_base));
 		cJSON_AddItemToObject(o, "head", side(m->head_median, m->head_samples, m->nr_head));
 		cJSON_AddItemToObject(o, "comparison",

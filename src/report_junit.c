@@ -44,15 +44,31 @@ static void xml(struct pg_buf *out, const char *s, bool attr)
 		char c = v.data[i];
 
 		switch (c) {
-		case '&': pg_buf_adds(out, "&amp;"); break;
-		case '<': pg_buf_adds(out, "&lt;"); break;
-		case '>': pg_buf_adds(out, "&gt;"); break;
-		case '"': pg_buf_adds(out, attr ? "&quot;" : "\""); break;
-		case '\'': pg_buf_adds(out, attr ? "&apos;" : "'"); break;
+		case '&':
+			pg_buf_adds(out, "&amp;");
+			break;
+		case '<':
+			pg_buf_adds(out, "&lt;");
+			break;
+		case '>':
+			pg_buf_adds(out, "&gt;");
+			break;
+		case '"':
+			pg_buf_adds(out, attr ? "&quot;" : "\"");
+			break;
+		case '\'':
+			pg_buf_adds(out, attr ? "&apos;" : "'");
+			break;
 		/* Attribute-value normalisation would turn these into spaces. */
-		case '\t': pg_buf_adds(out, attr ? "&#9;" : "\t"); break;
-		case '\n': pg_buf_adds(out, attr ? "&#10;" : "\n"); break;
-		default: pg_buf_addc(out, c); break;
+		case '\t':
+			pg_buf_adds(out, attr ? "&#9;" : "\t");
+			break;
+		case '\n':
+			pg_buf_adds(out, attr ? "&#10;" : "\n");
+			break;
+		default:
+			pg_buf_addc(out, c);
+			break;
 		}
 	}
 	pg_buf_release(&v);
@@ -87,8 +103,8 @@ static void numbers(struct pg_buf *out, const struct pg_report_metric *m,
 	pg_buf_adds(&t, m->metric);
 	pg_buf_adds(&t, " unit=");
 	pg_buf_adds(&t, *m->unit ? m->unit : "-");
-	pg_buf_adds(&t, m->direction == PG_REPORT_HIGHER_IS_BETTER ? " better=higher" :
-								   " better=lower");
+	pg_buf_adds(&t, m->direction == PG_REPORT_HIGHER_IS_BETTER ? " better=higher"
+								   : " better=lower");
 	number(&t, "base", m->base_median);
 	number(&t, "head", m->head_median);
 	if (m->has_cmp) {

@@ -25,7 +25,7 @@
 
 #include "report.h"
 
-#define NAME_CAP 200    /* bytes of a name shown in a cell */
+#define NAME_CAP 200	/* bytes of a name shown in a cell */
 #define SUBJECT_CAP 120 /* bytes of a commit subject shown */
 #define TRAILER_RESERVE 256
 
@@ -86,11 +86,16 @@ static void commit(struct pg_buf *out, const char *id, const char *subject)
 static const char *outcome_label(enum pg_report_outcome o)
 {
 	switch (o) {
-	case PG_REPORT_PASS: return "✅ pass";
-	case PG_REPORT_FAIL: return "❌ fail";
-	case PG_REPORT_INCONCLUSIVE: return "⚠️ inconclusive";
-	case PG_REPORT_ERROR: return "💥 error";
-	case PG_REPORT_SKIPPED: return "⏭️ skipped";
+	case PG_REPORT_PASS:
+		return "✅ pass";
+	case PG_REPORT_FAIL:
+		return "❌ fail";
+	case PG_REPORT_INCONCLUSIVE:
+		return "⚠️ inconclusive";
+	case PG_REPORT_ERROR:
+		return "💥 error";
+	case PG_REPORT_SKIPPED:
+		return "⏭️ skipped";
 	}
 	return "?";
 }
@@ -98,10 +103,14 @@ static const char *outcome_label(enum pg_report_outcome o)
 static const char *headline(enum pg_report_outcome o)
 {
 	switch (o) {
-	case PG_REPORT_FAIL: return "❌ budget exceeded";
-	case PG_REPORT_ERROR: return "💥 error: a benchmark or build failed";
-	case PG_REPORT_INCONCLUSIVE: return "⚠️ inconclusive: too noisy to decide";
-	default: return "✅ all budgets pass";
+	case PG_REPORT_FAIL:
+		return "❌ budget exceeded";
+	case PG_REPORT_ERROR:
+		return "💥 error: a benchmark or build failed";
+	case PG_REPORT_INCONCLUSIVE:
+		return "⚠️ inconclusive: too noisy to decide";
+	default:
+		return "✅ all budgets pass";
 	}
 }
 
@@ -183,8 +192,8 @@ static void row(struct pg_buf *out, const struct pg_report_metric *m,
 static int severity(const struct pg_report_metric *m)
 {
 	static const int rank[] = {
-		[PG_REPORT_FAIL] = 0,         [PG_REPORT_ERROR] = 1, [PG_REPORT_INCONCLUSIVE] = 2,
-		[PG_REPORT_SKIPPED] = 3,      [PG_REPORT_PASS] = 4,
+	    [PG_REPORT_FAIL] = 0,    [PG_REPORT_ERROR] = 1, [PG_REPORT_INCONCLUSIVE] = 2,
+	    [PG_REPORT_SKIPPED] = 3, [PG_REPORT_PASS] = 4,
 	};
 	int worst = m->error ? rank[PG_REPORT_ERROR] : rank[PG_REPORT_PASS];
 
@@ -195,10 +204,10 @@ static int severity(const struct pg_report_metric *m)
 }
 
 struct row_order {
-	size_t idx;        /* metric index */
+	size_t idx; /* metric index */
 	const char *bench;
-	size_t first;      /* index of the bench's first metric: the table */
-	int sev;           /* the bench's worst severity */
+	size_t first; /* index of the bench's first metric: the table */
+	int sev;      /* the bench's worst severity */
 };
 
 static int by_bench(const void *a, const void *b)
@@ -279,10 +288,10 @@ void pg_report_render_markdown(struct pg_buf *out, const struct pg_report *rep, 
 	commit(out, rep->base_id, rep->base_subject);
 	pg_buf_adds(out, " → head ");
 	commit(out, rep->head_id, rep->head_subject);
-	pg_buf_adds(out, rep->budgets_from_base ?
-				 "; budgets from the base commit.\n" :
-				 "; **budgets not verified against the base** (the base has no "
-				 "config).\n");
+	pg_buf_adds(out, rep->budgets_from_base
+			     ? "; budgets from the base commit.\n"
+			     : "; **budgets not verified against the base** (the base has no "
+			       "config).\n");
 	if (rep->error) {
 		pg_buf_adds(out, "\n💥 ");
 		md(out, rep->error, NAME_CAP * 4);
@@ -315,8 +324,9 @@ void pg_report_render_markdown(struct pg_buf *out, const struct pg_report *rep, 
 			pg_buf_reset(&t);
 			pg_buf_adds(&t, "\n### ");
 			md(&t, m->bench, NAME_CAP);
-			pg_buf_adds(&t, "\n\n| metric | base | head | change [interval] | verdict | "
-					"budget | result |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+			pg_buf_adds(
+			    &t, "\n\n| metric | base | head | change [interval] | verdict | "
+				"budget | result |\n| --- | --- | --- | --- | --- | --- | --- |\n");
 		}
 		for (size_t j = 0; j < nr_rows(m); j++) {
 			pg_buf_reset(&r);

@@ -24,79 +24,73 @@ struct judge_case {
 	double base_ms, head_ms; /* NaN: side not measured */
 	bool has_cmp;
 	enum pg_report_verdict verdict;
-	double effect;           /* effect_ratio; NaN = from the medians */
-	double min_effect;       /* NaN: unknown */
-	char kind;               /* 'x' max, 'n' min, 'r' regress */
-	double limit;            /* ms for max/min, fraction for regress */
+	double effect;	   /* effect_ratio; NaN = from the medians */
+	double min_effect; /* NaN: unknown */
+	char kind;	   /* 'x' max, 'n' min, 'r' regress */
+	double limit;	   /* ms for max/min, fraction for regress */
 	enum pg_report_outcome want;
-	const char *want_msg;    /* substring of the message */
+	const char *want_msg; /* substring of the message */
 	bool want_warning;
 };
 
 static const struct judge_case cases[] = {
-	{ "max breached", PG_REPORT_LOWER_IS_BETTER, 200, 412, true, PG_REPORT_VERDICT_DIFFERENT,
-	  NAN, NAN, 'x', 250, PG_REPORT_FAIL, "checksum wall: head 412 ms (base 200 ms); budget max 250 ms exceeded",
-	  false },
-	{ "max kept", PG_REPORT_LOWER_IS_BETTER, 200, 240, true, PG_REPORT_VERDICT_DIFFERENT, NAN,
-	  NAN, 'x', 250, PG_REPORT_PASS, "within budget max 250 ms", false },
-	{ "max exactly at the limit passes", PG_REPORT_LOWER_IS_BETTER, 200, 250, false,
-	  PG_REPORT_VERDICT_SAME, NAN, NAN, 'x', 250, PG_REPORT_PASS, "within budget max 250 ms",
-	  false },
-	{ "max judged without a base", PG_REPORT_LOWER_IS_BETTER, NAN, 300, false,
-	  PG_REPORT_VERDICT_SAME, NAN, NAN, 'x', 250, PG_REPORT_FAIL, "head 300 ms; budget max",
-	  false },
-	{ "max with no head value is an error", PG_REPORT_LOWER_IS_BETTER, 200, NAN, false,
-	  PG_REPORT_VERDICT_SAME, NAN, NAN, 'x', 250, PG_REPORT_ERROR, "no value measured in head",
-	  false },
-	{ "min breached", PG_REPORT_HIGHER_IS_BETTER, 1000, 800, true, PG_REPORT_VERDICT_DIFFERENT,
-	  NAN, NAN, 'n', 900, PG_REPORT_FAIL, "budget min 900 ms exceeded", false },
-	{ "min kept", PG_REPORT_HIGHER_IS_BETTER, 1000, 950, true, PG_REPORT_VERDICT_SAME, NAN, NAN,
-	  'n', 900, PG_REPORT_PASS, "within budget min 900 ms", false },
-	{ "regress: different, worse beyond tolerance", PG_REPORT_LOWER_IS_BETTER, 201, 412, true,
-	  PG_REPORT_VERDICT_DIFFERENT, 2.05, 0.02, 'r', 0.10, PG_REPORT_FAIL,
-	  "checksum wall: head 412 ms vs base 201 ms, +105% [+98%, +112%], different (p=0.0002); "
-	  "budget regress 10% exceeded",
-	  false },
-	{ "regress: different, worse within tolerance", PG_REPORT_LOWER_IS_BETTER, 200, 210, true,
-	  PG_REPORT_VERDICT_DIFFERENT, 1.05, 0.02, 'r', 0.10, PG_REPORT_PASS,
-	  "+5.0% [+98%, +112%], different (p=0.0002); within budget regress 10%", false },
-	{ "regress: different and better", PG_REPORT_LOWER_IS_BETTER, 200, 100, true,
-	  PG_REPORT_VERDICT_DIFFERENT, 0.5, 0.02, 'r', 0.10, PG_REPORT_PASS,
-	  "improved, within budget regress 10%", false },
-	{ "regress: same passes even when the medians moved", PG_REPORT_LOWER_IS_BETTER, 200, 260,
-	  true, PG_REPORT_VERDICT_SAME, 1.3, 0.02, 'r', 0.10, PG_REPORT_PASS,
-	  "same (p=0.0002); within budget regress 10%", false },
-	{ "regress: unknown is inconclusive, not a pass", PG_REPORT_LOWER_IS_BETTER, 200, 300, true,
-	  PG_REPORT_VERDICT_UNKNOWN, 1.5, 0.02, 'r', 0.10, PG_REPORT_INCONCLUSIVE,
-	  "unknown (p=0.0002) after 30 vs 30 runs; inconclusive against budget regress 10%",
-	  false },
-	{ "regress: no comparison is inconclusive", PG_REPORT_LOWER_IS_BETTER, 200, 300, false,
-	  PG_REPORT_VERDICT_SAME, NAN, NAN, 'r', 0.10, PG_REPORT_INCONCLUSIVE,
-	  "no statistical comparison", false },
-	{ "regress: no base value is skipped", PG_REPORT_LOWER_IS_BETTER, NAN, 300, false,
-	  PG_REPORT_VERDICT_SAME, NAN, NAN, 'r', 0.10, PG_REPORT_SKIPPED,
-	  "no base value to compare with", false },
-	{ "regress: no head value is an error", PG_REPORT_LOWER_IS_BETTER, 200, NAN, false,
-	  PG_REPORT_VERDICT_SAME, NAN, NAN, 'r', 0.10, PG_REPORT_ERROR,
-	  "no value measured in head", false },
-	{ "regress, higher is better: a drop beyond tolerance fails", PG_REPORT_HIGHER_IS_BETTER,
-	  1000, 700, true, PG_REPORT_VERDICT_DIFFERENT, 0.7, 0.02, 'r', 0.10, PG_REPORT_FAIL,
-	  "-30%", false },
-	{ "regress, higher is better: a rise passes", PG_REPORT_HIGHER_IS_BETTER, 1000, 1500, true,
-	  PG_REPORT_VERDICT_DIFFERENT, 1.5, 0.02, 'r', 0.10, PG_REPORT_PASS, "improved", false },
-	{ "regress, higher is better: a small drop passes", PG_REPORT_HIGHER_IS_BETTER, 1000, 950,
-	  true, PG_REPORT_VERDICT_DIFFERENT, 0.95, 0.02, 'r', 0.10, PG_REPORT_PASS, "within",
-	  false },
-	{ "regress: the effect estimate decides, not the medians", PG_REPORT_LOWER_IS_BETTER, 200,
-	  260, true, PG_REPORT_VERDICT_DIFFERENT, 1.04, 0.02, 'r', 0.10, PG_REPORT_PASS,
-	  "+4.0%", false },
-	{ "regress tighter than the noise floor warns", PG_REPORT_LOWER_IS_BETTER, 200, 202, true,
-	  PG_REPORT_VERDICT_SAME, 1.01, 0.065, 'r', 0.02, PG_REPORT_PASS, "within", true },
-	{ "no change detectable at all warns", PG_REPORT_LOWER_IS_BETTER, 200, 202, true,
-	  PG_REPORT_VERDICT_UNKNOWN, 1.01, INFINITY, 'r', 0.05, PG_REPORT_INCONCLUSIVE,
-	  "inconclusive", true },
-	{ "regress above the noise floor does not warn", PG_REPORT_LOWER_IS_BETTER, 200, 202, true,
-	  PG_REPORT_VERDICT_SAME, 1.01, 0.03, 'r', 0.05, PG_REPORT_PASS, "within", false },
+    {"max breached", PG_REPORT_LOWER_IS_BETTER, 200, 412, true, PG_REPORT_VERDICT_DIFFERENT, NAN,
+     NAN, 'x', 250, PG_REPORT_FAIL,
+     "checksum wall: head 412 ms (base 200 ms); budget max 250 ms exceeded", false},
+    {"max kept", PG_REPORT_LOWER_IS_BETTER, 200, 240, true, PG_REPORT_VERDICT_DIFFERENT, NAN, NAN,
+     'x', 250, PG_REPORT_PASS, "within budget max 250 ms", false},
+    {"max exactly at the limit passes", PG_REPORT_LOWER_IS_BETTER, 200, 250, false,
+     PG_REPORT_VERDICT_SAME, NAN, NAN, 'x', 250, PG_REPORT_PASS, "within budget max 250 ms", false},
+    {"max judged without a base", PG_REPORT_LOWER_IS_BETTER, NAN, 300, false,
+     PG_REPORT_VERDICT_SAME, NAN, NAN, 'x', 250, PG_REPORT_FAIL, "head 300 ms; budget max", false},
+    {"max with no head value is an error", PG_REPORT_LOWER_IS_BETTER, 200, NAN, false,
+     PG_REPORT_VERDICT_SAME, NAN, NAN, 'x', 250, PG_REPORT_ERROR, "no value measured in head",
+     false},
+    {"min breached", PG_REPORT_HIGHER_IS_BETTER, 1000, 800, true, PG_REPORT_VERDICT_DIFFERENT, NAN,
+     NAN, 'n', 900, PG_REPORT_FAIL, "budget min 900 ms exceeded", false},
+    {"min kept", PG_REPORT_HIGHER_IS_BETTER, 1000, 950, true, PG_REPORT_VERDICT_SAME, NAN, NAN, 'n',
+     900, PG_REPORT_PASS, "within budget min 900 ms", false},
+    {"regress: different, worse beyond tolerance", PG_REPORT_LOWER_IS_BETTER, 201, 412, true,
+     PG_REPORT_VERDICT_DIFFERENT, 2.05, 0.02, 'r', 0.10, PG_REPORT_FAIL,
+     "checksum wall: head 412 ms vs base 201 ms, +105% [+98%, +112%], different (p=0.0002); "
+     "budget regress 10% exceeded",
+     false},
+    {"regress: different, worse within tolerance", PG_REPORT_LOWER_IS_BETTER, 200, 210, true,
+     PG_REPORT_VERDICT_DIFFERENT, 1.05, 0.02, 'r', 0.10, PG_REPORT_PASS,
+     "+5.0% [+98%, +112%], different (p=0.0002); within budget regress 10%", false},
+    {"regress: different and better", PG_REPORT_LOWER_IS_BETTER, 200, 100, true,
+     PG_REPORT_VERDICT_DIFFERENT, 0.5, 0.02, 'r', 0.10, PG_REPORT_PASS,
+     "improved, within budget regress 10%", false},
+    {"regress: same passes even when the medians moved", PG_REPORT_LOWER_IS_BETTER, 200, 260, true,
+     PG_REPORT_VERDICT_SAME, 1.3, 0.02, 'r', 0.10, PG_REPORT_PASS,
+     "same (p=0.0002); within budget regress 10%", false},
+    {"regress: unknown is inconclusive, not a pass", PG_REPORT_LOWER_IS_BETTER, 200, 300, true,
+     PG_REPORT_VERDICT_UNKNOWN, 1.5, 0.02, 'r', 0.10, PG_REPORT_INCONCLUSIVE,
+     "unknown (p=0.0002) after 30 vs 30 runs; inconclusive against budget regress 10%", false},
+    {"regress: no comparison is inconclusive", PG_REPORT_LOWER_IS_BETTER, 200, 300, false,
+     PG_REPORT_VERDICT_SAME, NAN, NAN, 'r', 0.10, PG_REPORT_INCONCLUSIVE,
+     "no statistical comparison", false},
+    {"regress: no base value is skipped", PG_REPORT_LOWER_IS_BETTER, NAN, 300, false,
+     PG_REPORT_VERDICT_SAME, NAN, NAN, 'r', 0.10, PG_REPORT_SKIPPED,
+     "no base value to compare with", false},
+    {"regress: no head value is an error", PG_REPORT_LOWER_IS_BETTER, 200, NAN, false,
+     PG_REPORT_VERDICT_SAME, NAN, NAN, 'r', 0.10, PG_REPORT_ERROR, "no value measured in head",
+     false},
+    {"regress, higher is better: a drop beyond tolerance fails", PG_REPORT_HIGHER_IS_BETTER, 1000,
+     700, true, PG_REPORT_VERDICT_DIFFERENT, 0.7, 0.02, 'r', 0.10, PG_REPORT_FAIL, "-30%", false},
+    {"regress, higher is better: a rise passes", PG_REPORT_HIGHER_IS_BETTER, 1000, 1500, true,
+     PG_REPORT_VERDICT_DIFFERENT, 1.5, 0.02, 'r', 0.10, PG_REPORT_PASS, "improved", false},
+    {"regress, higher is better: a small drop passes", PG_REPORT_HIGHER_IS_BETTER, 1000, 950, true,
+     PG_REPORT_VERDICT_DIFFERENT, 0.95, 0.02, 'r', 0.10, PG_REPORT_PASS, "within", false},
+    {"regress: the effect estimate decides, not the medians", PG_REPORT_LOWER_IS_BETTER, 200, 260,
+     true, PG_REPORT_VERDICT_DIFFERENT, 1.04, 0.02, 'r', 0.10, PG_REPORT_PASS, "+4.0%", false},
+    {"regress tighter than the noise floor warns", PG_REPORT_LOWER_IS_BETTER, 200, 202, true,
+     PG_REPORT_VERDICT_SAME, 1.01, 0.065, 'r', 0.02, PG_REPORT_PASS, "within", true},
+    {"no change detectable at all warns", PG_REPORT_LOWER_IS_BETTER, 200, 202, true,
+     PG_REPORT_VERDICT_UNKNOWN, 1.01, INFINITY, 'r', 0.05, PG_REPORT_INCONCLUSIVE, "inconclusive",
+     true},
+    {"regress above the noise floor does not warn", PG_REPORT_LOWER_IS_BETTER, 200, 202, true,
+     PG_REPORT_VERDICT_SAME, 1.01, 0.03, 'r', 0.05, PG_REPORT_PASS, "within", false},
 };
 
 static void fill_rule(struct pg_budget_rule *r, const char *bench, const char *metric, char kind,
@@ -106,9 +100,18 @@ static void fill_rule(struct pg_budget_rule *r, const char *bench, const char *m
 	r->bench = (char *)bench;
 	r->metric = (char *)metric;
 	switch (kind) {
-	case 'x': r->has_max = true; r->max = limit; break;
-	case 'n': r->has_min = true; r->min = limit; break;
-	case 'r': r->has_regress = true; r->regress = limit; break;
+	case 'x':
+		r->has_max = true;
+		r->max = limit;
+		break;
+	case 'n':
+		r->has_min = true;
+		r->min = limit;
+		break;
+	case 'r':
+		r->has_regress = true;
+		r->regress = limit;
+		break;
 	}
 }
 
@@ -116,8 +119,8 @@ static void add_measured(struct pg_report *rep, const char *bench, const char *m
 			 enum pg_report_direction dir, double base_ns, double head_ns)
 {
 	struct pg_report_metric *m = pg_report_add_metric(rep, bench, metric, "ns", dir);
-	double b[3] = { base_ns * 0.99, base_ns, base_ns * 1.01 };
-	double h[3] = { head_ns * 0.99, head_ns, head_ns * 1.01 };
+	double b[3] = {base_ns * 0.99, base_ns, base_ns * 1.01};
+	double h[3] = {head_ns * 0.99, head_ns, head_ns * 1.01};
 
 	pg_report_metric_set_samples(m, b, isnan(base_ns) ? 0 : 3, h, isnan(head_ns) ? 0 : 3);
 }
@@ -158,7 +161,8 @@ static void test_judge_table(void **state)
 		if (m->nr_checks != 1 || m->checks[0].outcome != tc->want ||
 		    !strstr(m->checks[0].message, tc->want_msg) ||
 		    !!m->checks[0].warning != tc->want_warning)
-			fail_msg("case '%s': outcome %s, message '%s', warning '%s'; wanted %s, '%s', %s",
+			fail_msg("case '%s': outcome %s, message '%s', warning '%s'; wanted %s, "
+				 "'%s', %s",
 				 tc->what, pg_report_outcome_name(m->checks[0].outcome),
 				 m->checks[0].message,
 				 m->checks[0].warning ? m->checks[0].warning : "(none)",
@@ -189,9 +193,10 @@ static void test_noise_warning_text(void **state)
 	pg_budget_apply(&rep, &rule, 1, &rule, 1, true);
 	m = &rep.metrics[0];
 	assert_non_null(m->checks[0].warning);
-	assert_string_equal(m->checks[0].warning,
-			    "parse wall: budget regress 2% is below the noise floor: with 30 vs 30 "
-			    "runs (CV 10.2% base, 9.8% head) the smallest detectable change is 6.5%");
+	assert_string_equal(
+	    m->checks[0].warning,
+	    "parse wall: budget regress 2% is below the noise floor: with 30 vs 30 "
+	    "runs (CV 10.2% base, 9.8% head) the smallest detectable change is 6.5%");
 	pg_report_release(&rep);
 }
 
@@ -213,8 +218,9 @@ static void test_bench_error(void **state)
 	/* "crashy" got a "run" row for its error, which became its budget's wall row */
 	assert_null(pg_report_find_metric(&rep, "crashy", "run"));
 	assert_int_equal(rep.nr_metrics, 2);
-	assert_string_equal(rep.metrics[1].checks[0].message,
-			    "crashy wall: killed by signal 11 (SIGSEGV); budget regress 5% not checked");
+	assert_string_equal(
+	    rep.metrics[1].checks[0].message,
+	    "crashy wall: killed by signal 11 (SIGSEGV); budget regress 5% not checked");
 	assert_int_equal(pg_report_overall(&rep), PG_REPORT_ERROR);
 	assert_int_equal(pg_budget_exit_code(pg_report_overall(&rep)), PG_EXIT_INFRA);
 	pg_report_release(&rep);
@@ -246,8 +252,9 @@ static void test_unmeasured_metric_is_error(void **state)
 	assert_non_null(m);
 	assert_string_equal(m->unit, "bytes");
 	assert_int_equal(m->checks[0].outcome, PG_REPORT_ERROR);
-	assert_string_equal(m->checks[0].message,
-			    "gone max_rss: no value measured in head; budget max 64 MiB not checked");
+	assert_string_equal(
+	    m->checks[0].message,
+	    "gone max_rss: no value measured in head; budget max 64 MiB not checked");
 	pg_report_release(&rep);
 }
 
@@ -274,7 +281,8 @@ static void test_changed_budgets(void **state)
 	n = rep.nr_notices;
 	pg_budget_apply(&rep, base, 2, head, 2, true);
 	assert_int_equal(rep.nr_notices, n + 1);
-	assert_non_null(strstr(rep.notices[n], "3 budget rules changed in this change, not applied"));
+	assert_non_null(
+	    strstr(rep.notices[n], "3 budget rules changed in this change, not applied"));
 
 	m = pg_report_find_metric(&rep, "checksum", "wall");
 	assert_int_equal(m->nr_checks, 2);
@@ -344,24 +352,25 @@ struct exit_case {
 static void test_exit_precedence(void **state)
 {
 	static const struct exit_case ec[] = {
-		{ { PG_REPORT_PASS }, 1, PG_REPORT_PASS, 0 },
-		{ { PG_REPORT_SKIPPED, PG_REPORT_PASS }, 2, PG_REPORT_PASS, 0 },
-		{ { PG_REPORT_PASS, PG_REPORT_FAIL }, 2, PG_REPORT_FAIL, 1 },
-		{ { PG_REPORT_INCONCLUSIVE, PG_REPORT_PASS }, 2, PG_REPORT_INCONCLUSIVE, 3 },
-		{ { PG_REPORT_INCONCLUSIVE, PG_REPORT_ERROR }, 2, PG_REPORT_ERROR, 4 },
-		{ { PG_REPORT_ERROR, PG_REPORT_FAIL, PG_REPORT_INCONCLUSIVE }, 3, PG_REPORT_FAIL, 1 },
-		{ { PG_REPORT_INCONCLUSIVE, PG_REPORT_FAIL }, 2, PG_REPORT_FAIL, 1 },
-		{ { 0 }, 0, PG_REPORT_PASS, 0 },
+	    {{PG_REPORT_PASS}, 1, PG_REPORT_PASS, 0},
+	    {{PG_REPORT_SKIPPED, PG_REPORT_PASS}, 2, PG_REPORT_PASS, 0},
+	    {{PG_REPORT_PASS, PG_REPORT_FAIL}, 2, PG_REPORT_FAIL, 1},
+	    {{PG_REPORT_INCONCLUSIVE, PG_REPORT_PASS}, 2, PG_REPORT_INCONCLUSIVE, 3},
+	    {{PG_REPORT_INCONCLUSIVE, PG_REPORT_ERROR}, 2, PG_REPORT_ERROR, 4},
+	    {{PG_REPORT_ERROR, PG_REPORT_FAIL, PG_REPORT_INCONCLUSIVE}, 3, PG_REPORT_FAIL, 1},
+	    {{PG_REPORT_INCONCLUSIVE, PG_REPORT_FAIL}, 2, PG_REPORT_FAIL, 1},
+	    {{0}, 0, PG_REPORT_PASS, 0},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < PG_ARRAY_SIZE(ec); i++) {
 		struct pg_report rep = PG_REPORT_INIT;
 		struct pg_report_metric *m =
-			pg_report_add_metric(&rep, "b", "wall", "ns", PG_REPORT_LOWER_IS_BETTER);
+		    pg_report_add_metric(&rep, "b", "wall", "ns", PG_REPORT_LOWER_IS_BETTER);
 
 		for (size_t j = 0; j < ec[i].n; j++)
-			pg_report_metric_add_check(m, PG_REPORT_RULE_MAX, 1, ec[i].outcomes[j], "m");
+			pg_report_metric_add_check(m, PG_REPORT_RULE_MAX, 1, ec[i].outcomes[j],
+						   "m");
 		assert_int_equal(pg_report_overall(&rep), ec[i].want);
 		assert_int_equal(pg_budget_exit_code(pg_report_overall(&rep)), ec[i].want_code);
 		pg_report_release(&rep);
@@ -388,14 +397,14 @@ static void test_metric_info(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_judge_table),
-		cmocka_unit_test(test_noise_warning_text),
-		cmocka_unit_test(test_bench_error),
-		cmocka_unit_test(test_unmeasured_metric_is_error),
-		cmocka_unit_test(test_changed_budgets),
-		cmocka_unit_test(test_judge_configs),
-		cmocka_unit_test(test_exit_precedence),
-		cmocka_unit_test(test_metric_info),
+	    cmocka_unit_test(test_judge_table),
+	    cmocka_unit_test(test_noise_warning_text),
+	    cmocka_unit_test(test_bench_error),
+	    cmocka_unit_test(test_unmeasured_metric_is_error),
+	    cmocka_unit_test(test_changed_budgets),
+	    cmocka_unit_test(test_judge_configs),
+	    cmocka_unit_test(test_exit_precedence),
+	    cmocka_unit_test(test_metric_info),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

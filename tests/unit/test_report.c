@@ -25,9 +25,9 @@
 
 /* Names that are valid UTF-8 and must come back exactly from XML and JSON. */
 static const char *const exact_names[] = {
-	"amp&lt<gt>quot\"apos'",
-	"../../.git/hooks/pre-commit",
-	"ünïcødé/✓",
+    "amp&lt<gt>quot\"apos'",
+    "../../.git/hooks/pre-commit",
+    "ünïcødé/✓",
 };
 /* Names that cannot be shown as they are. */
 #define NAME_ESC "esc\x1b[31mred\x0c"
@@ -36,11 +36,11 @@ static const char *const exact_names[] = {
 
 /* ---- building reports ---- */
 
-static void measured(struct pg_report *rep, const char *bench, const char *metric,
-		     double base_ns, double head_ns, enum pg_report_verdict v, double min_effect)
+static void measured(struct pg_report *rep, const char *bench, const char *metric, double base_ns,
+		     double head_ns, enum pg_report_verdict v, double min_effect)
 {
 	struct pg_report_metric *m =
-		pg_report_add_metric(rep, bench, metric, "ns", PG_REPORT_LOWER_IS_BETTER);
+	    pg_report_add_metric(rep, bench, metric, "ns", PG_REPORT_LOWER_IS_BETTER);
 	double b[5], h[5];
 	struct pg_report_compare c = PG_REPORT_COMPARE_INIT;
 
@@ -100,7 +100,7 @@ static void build_mixed(struct pg_report *rep)
 	rule(&base[3], "crashy", "wall", 'x', 100 * MS);
 	rule(&base[4], "noisy", "user", 'x', 100 * MS);
 	memcpy(head, base, sizeof(head));
-	rule(&head[0], "checksum", "wall", 'r', 0.50); /* the change loosens its own gate */
+	rule(&head[0], "checksum", "wall", 'r', 0.50);	  /* the change loosens its own gate */
 	rule(&head[4], "newbench", "wall", 'x', 10 * MS); /* and adds a budget */
 	head[4].has_max = true;
 	pg_budget_apply(rep, base, 5, head, 5, true);
@@ -137,7 +137,8 @@ static void build_early_error(struct pg_report *rep)
 {
 	pg_report_set_commits(rep, "3f2a9d1c0b7e5a4f1e2d3c4b5a69788796a5b4c3", NULL, NULL, NULL);
 	rep->budgets_from_base = true;
-	pg_report_add_error(rep, NULL, "cannot create worktree for 9c1d2e3: No space left on device");
+	pg_report_add_error(rep, NULL,
+			    "cannot create worktree for 9c1d2e3: No space left on device");
 }
 
 static void build_pass(struct pg_report *rep)
@@ -255,8 +256,8 @@ static void save(const char *name, const struct rendered *r, cJSON *expect)
 		const char *ext;
 		const struct pg_buf *b;
 	} files[] = {
-		{ "junit.xml", &r->junit }, { "md", &r->md },     { "annotations.txt", &r->ann },
-		{ "metrics.txt", &r->metrics }, { "json", &r->json },
+	    {"junit.xml", &r->junit},	  {"md", &r->md},     {"annotations.txt", &r->ann},
+	    {"metrics.txt", &r->metrics}, {"json", &r->json},
 	};
 	struct pg_err err = PG_ERR_INIT;
 	char *text;
@@ -317,11 +318,24 @@ static cJSON *expect_junit(const struct pg_report *rep)
 
 			tests++;
 			switch (k->outcome) {
-			case PG_REPORT_FAIL: failures++; res = "failure"; break;
-			case PG_REPORT_INCONCLUSIVE: failures++; res = "failure"; break;
-			case PG_REPORT_ERROR: errors++; res = "error"; break;
-			case PG_REPORT_SKIPPED: skipped++; res = "skipped"; break;
-			case PG_REPORT_PASS: break;
+			case PG_REPORT_FAIL:
+				failures++;
+				res = "failure";
+				break;
+			case PG_REPORT_INCONCLUSIVE:
+				failures++;
+				res = "failure";
+				break;
+			case PG_REPORT_ERROR:
+				errors++;
+				res = "error";
+				break;
+			case PG_REPORT_SKIPPED:
+				skipped++;
+				res = "skipped";
+				break;
+			case PG_REPORT_PASS:
+				break;
 			}
 			pg_buf_addf(&name, "%s %s: budget ", m->bench, m->metric);
 			pg_report_format_rule(&name, k->rule, k->limit, m->unit);
@@ -360,27 +374,31 @@ static void test_mixed(void **state)
 	save("mixed", &r, expect_junit(&rep));
 
 	/* JUnit: counts, properties, each outcome's element, message twice */
-	assert_non_null(strstr(r.junit.data, "<testsuites name=\"perfgate\" tests=\"6\" failures=\"2\" "
-					     "errors=\"1\" time=\"2.431\">"));
-	assert_non_null(strstr(r.junit.data, "skipped=\"1\" time=\"2.431\" "
-					     "timestamp=\"2026-01-15T10:00:00\" hostname=\"ci-runner\""));
-	assert_non_null(strstr(r.junit.data, "<property name=\"perfgate.base_sha\" "
-					     "value=\"3f2a9d1c0b7e5a4f1e2d3c4b5a69788796a5b4c3\"/>"));
+	assert_non_null(strstr(r.junit.data,
+			       "<testsuites name=\"perfgate\" tests=\"6\" failures=\"2\" "
+			       "errors=\"1\" time=\"2.431\">"));
+	assert_non_null(strstr(r.junit.data,
+			       "skipped=\"1\" time=\"2.431\" "
+			       "timestamp=\"2026-01-15T10:00:00\" hostname=\"ci-runner\""));
+	assert_non_null(strstr(r.junit.data,
+			       "<property name=\"perfgate.base_sha\" "
+			       "value=\"3f2a9d1c0b7e5a4f1e2d3c4b5a69788796a5b4c3\"/>"));
 	assert_non_null(strstr(r.junit.data, "<property name=\"perfgate.head_subject\" "
 					     "value=\"Harden checksum\"/>"));
 	assert_non_null(strstr(r.junit.data, "<property name=\"perfgate.budgets_from\" "
 					     "value=\"base\"/>"));
 	assert_non_null(strstr(
-		r.junit.data,
-		"<failure type=\"perfgate.budget_exceeded\" message=\"checksum wall: head 412 ms vs "
-		"base 201 ms, +105% [+99%, +111%], different (p=0.0002); budget regress 10% "
-		"exceeded\">checksum wall: head 412 ms vs base 201 ms, +105% [+99%, +111%], "
-		"different (p=0.0002); budget regress 10% exceeded\nnote: budget regress 10% "
-		"changed to regress 50% in this change, not applied"));
+	    r.junit.data,
+	    "<failure type=\"perfgate.budget_exceeded\" message=\"checksum wall: head 412 ms vs "
+	    "base 201 ms, +105% [+99%, +111%], different (p=0.0002); budget regress 10% "
+	    "exceeded\">checksum wall: head 412 ms vs base 201 ms, +105% [+99%, +111%], "
+	    "different (p=0.0002); budget regress 10% exceeded\nnote: budget regress 10% "
+	    "changed to regress 50% in this change, not applied"));
 	assert_non_null(strstr(r.junit.data, "<failure type=\"perfgate.inconclusive\""));
-	assert_non_null(strstr(r.junit.data, "<error type=\"perfgate.error\" message=\"crashy wall: "
-					     "run 4/10 killed by signal 11 (SIGSEGV); budget max "
-					     "100 ms not checked\">"));
+	assert_non_null(strstr(r.junit.data,
+			       "<error type=\"perfgate.error\" message=\"crashy wall: "
+			       "run 4/10 killed by signal 11 (SIGSEGV); budget max "
+			       "100 ms not checked\">"));
 	assert_non_null(strstr(r.junit.data, "<skipped message=\"newbench wall: budget max 10 ms "
 					     "added in this change, not applied"));
 	assert_non_null(strstr(r.junit.data, "name=\"checksum wall: budget regress 10%\" "
@@ -392,22 +410,26 @@ static void test_mixed(void **state)
 
 	/* Markdown: header, a table per benchmark, each outcome */
 	assert_true(pg_str_startswith(r.md.data, "## perfgate: ❌ budget exceeded\n"));
-	assert_non_null(strstr(r.md.data, "**1 failed**, 1 inconclusive, 1 error, 2 passed, 1 "
-					  "skipped. Base `3f2a9d1c0b7e` (Add parser) → head "
-					  "`9c1d2e3f4a5b` (Harden checksum); budgets from the base"));
+	assert_non_null(strstr(r.md.data,
+			       "**1 failed**, 1 inconclusive, 1 error, 2 passed, 1 "
+			       "skipped. Base `3f2a9d1c0b7e` (Add parser) → head "
+			       "`9c1d2e3f4a5b` (Harden checksum); budgets from the base"));
 	assert_non_null(strstr(r.md.data, "\n### checksum\n\n| metric | base | head |"));
 	assert_non_null(strstr(r.md.data, "| wall | 201 ms | 412 ms | +105% [+99%, +111%] | "
 					  "different (p=0.0002, 5+5 runs) | regress 10% | ❌ fail"));
 	assert_non_null(strstr(r.md.data, "⚠️ inconclusive"));
-	assert_non_null(strstr(r.md.data, "| max 100 ms | 💥 error: run 4/10 killed by signal 11 (SIGSEGV) |"));
+	assert_non_null(
+	    strstr(r.md.data, "| max 100 ms | 💥 error: run 4/10 killed by signal 11 (SIGSEGV) |"));
 	assert_null(strstr(r.md.data, "more row"));
 
 	/* Annotations */
-	assert_non_null(strstr(r.ann.data, "::error title=perfgate%3A checksum wall budget "
-					   "exceeded::checksum wall: head 412 ms vs base 201 ms, +105%25 "
-					   "[+99%25, +111%25], different (p=0.0002); budget regress "
-					   "10%25 exceeded\n"));
-	assert_non_null(strstr(r.ann.data, "::warning title=perfgate%3A format wall inconclusive::"));
+	assert_non_null(strstr(r.ann.data,
+			       "::error title=perfgate%3A checksum wall budget "
+			       "exceeded::checksum wall: head 412 ms vs base 201 ms, +105%25 "
+			       "[+99%25, +111%25], different (p=0.0002); budget regress "
+			       "10%25 exceeded\n"));
+	assert_non_null(
+	    strstr(r.ann.data, "::warning title=perfgate%3A format wall inconclusive::"));
 	assert_non_null(strstr(r.ann.data, "::notice title=perfgate%3A checksum wall budget not "
 					   "applied::checksum wall: budget regress 10%25 changed"));
 
@@ -425,10 +447,10 @@ static void test_mixed(void **state)
 	metrics = cJSON_GetObjectItem(json, "metrics");
 	assert_int_equal(cJSON_GetArraySize(metrics), 6);
 	assert_string_equal(
-		cJSON_GetObjectItem(cJSON_GetArrayItem(metrics, 0), "benchmark")->valuestring,
-		"checksum");
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(metrics, 0), "benchmark")->valuestring,
+	    "checksum");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(
-		cJSON_GetObjectItem(cJSON_GetArrayItem(metrics, 5), "head"), "median")));
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(metrics, 5), "head"), "median")));
 	cJSON_Delete(json);
 
 	release_all(&r);
@@ -453,19 +475,22 @@ static void test_hostile(void **state)
 	assert_non_null(strstr(r.junit.data, "esc\\x1b[31mred\\x0c"));
 	assert_non_null(strstr(r.junit.data, "bad\\xff\\xc3(utf8"));
 	assert_non_null(strstr(r.junit.data, "value=\"abc\\x01\\xfe&lt;&amp;&gt;\""));
-	assert_non_null(strstr(r.junit.data, "nl&#10;new%line"));      /* attribute */
+	assert_non_null(strstr(r.junit.data, "nl&#10;new%line")); /* attribute */
 	assert_non_null(strstr(r.junit.data, "budgets_from\" value=\"head (not verified"));
 
 	/* Markdown: punctuation escaped, newline visible, no raw pipe in a name */
-	assert_non_null(strstr(r.md.data, "### nl\\\\nnew%line:a,b\\|c\\`d\\*e\\_\\[x\\](y)\\<b\\>\\#"
-					  "\\!\\~\\&\\\\\n"));
+	assert_non_null(strstr(r.md.data,
+			       "### nl\\\\nnew%line:a,b\\|c\\`d\\*e\\_\\[x\\](y)\\<b\\>\\#"
+			       "\\!\\~\\&\\\\\n"));
 	assert_non_null(strstr(r.md.data, "### amp\\&lt\\<gt\\>quot\"apos'"));
 	assert_non_null(strstr(r.md.data, "budgets not verified against the base"));
 
 	/* Annotations: % CR LF escaped; : and , in properties; nothing breaks a line */
-	assert_non_null(strstr(r.ann.data, "::error title=perfgate%3A nl%0Anew%25line%3Aa%2Cb|c`d"));
-	assert_non_null(strstr(r.ann.data, "::notice title=perfgate::notice with \\x07 bell & <tag> "
-					   "and 100%25 : , done\n"));
+	assert_non_null(
+	    strstr(r.ann.data, "::error title=perfgate%3A nl%0Anew%25line%3Aa%2Cb|c`d"));
+	assert_non_null(strstr(r.ann.data,
+			       "::notice title=perfgate::notice with \\x07 bell & <tag> "
+			       "and 100%25 : , done\n"));
 	assert_int_equal(count_of(r.ann.data, "\n"), 13);
 
 	/* Metrics: label values escaped */
@@ -479,8 +504,8 @@ static void test_hostile(void **state)
 	m = cJSON_GetObjectItem(json, "metrics");
 	for (size_t i = 0; i < PG_ARRAY_SIZE(exact_names); i++)
 		assert_string_equal(
-			cJSON_GetObjectItem(cJSON_GetArrayItem(m, (int)i), "benchmark")->valuestring,
-			exact_names[i]);
+		    cJSON_GetObjectItem(cJSON_GetArrayItem(m, (int)i), "benchmark")->valuestring,
+		    exact_names[i]);
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(m, 3), "benchmark")->valuestring,
 			    NAME_ESC);
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(m, 4), "benchmark")->valuestring,
@@ -505,8 +530,9 @@ static void test_early_error(void **state)
 	save("early-error", &r, expect_junit(&rep));
 	assert_non_null(strstr(r.junit.data, "tests=\"1\" failures=\"0\" errors=\"1\""));
 	assert_non_null(strstr(r.junit.data, "<testcase classname=\"perfgate\" name=\"perfgate\""));
-	assert_non_null(strstr(r.junit.data, "<error type=\"perfgate.error\" message=\"cannot create "
-					     "worktree for 9c1d2e3: No space left on device\">"));
+	assert_non_null(strstr(r.junit.data,
+			       "<error type=\"perfgate.error\" message=\"cannot create "
+			       "worktree for 9c1d2e3: No space left on device\">"));
 	assert_true(pg_str_startswith(r.md.data, "## perfgate: 💥 error"));
 	assert_non_null(strstr(r.ann.data, "::error title=perfgate%3A error::cannot create"));
 	assert_non_null(strstr(r.metrics.data, "perfgate_budget_errors 1\n"));
@@ -527,8 +553,9 @@ static void test_pass_and_no_numbers(void **state)
 	save("pass", &r, expect_junit(&rep));
 	assert_true(pg_str_startswith(r.md.data, "## perfgate: ✅ all budgets pass\n"));
 	/* a metric without a budget still has a row, and no testcase */
-	assert_non_null(strstr(r.md.data, "| max\\_rss | 977 KiB | 977 KiB | +0.0% | same (5+5 runs) "
-					  "| — | — |"));
+	assert_non_null(strstr(r.md.data,
+			       "| max\\_rss | 977 KiB | 977 KiB | +0.0% | same (5+5 runs) "
+			       "| — | — |"));
 	assert_non_null(strstr(r.junit.data, "tests=\"1\" failures=\"0\" errors=\"0\""));
 	/* no NaN or Inf in JSON */
 	assert_null(strstr(r.json.data, "nan"));
@@ -606,11 +633,16 @@ static void test_format(void **state)
 		double v;
 		const char *unit, *want;
 	} cases[] = {
-		{ 412e6, "ns", "412 ms" },       { 1.234e9, "ns", "1.23 s" },
-		{ 999.4, "ns", "999 ns" },       { 12345, "ns", "12.3 µs" },
-		{ 64.0 * 1048576, "bytes", "64 MiB" }, { 512, "bytes", "512 B" },
-		{ 123456789, "count", "1.235e+08" }, { 3.5, "ops/s", "3.5 ops/s" },
-		{ NAN, "ns", "n/a" },            { 7, "u\x1bnit", "7 u\\x1bnit" },
+	    {412e6, "ns", "412 ms"},
+	    {1.234e9, "ns", "1.23 s"},
+	    {999.4, "ns", "999 ns"},
+	    {12345, "ns", "12.3 µs"},
+	    {64.0 * 1048576, "bytes", "64 MiB"},
+	    {512, "bytes", "512 B"},
+	    {123456789, "count", "1.235e+08"},
+	    {3.5, "ops/s", "3.5 ops/s"},
+	    {NAN, "ns", "n/a"},
+	    {7, "u\x1bnit", "7 u\\x1bnit"},
 	};
 
 	(void)state;
@@ -635,13 +667,10 @@ static void test_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mixed),
-		cmocka_unit_test(test_hostile),
-		cmocka_unit_test(test_early_error),
-		cmocka_unit_test(test_pass_and_no_numbers),
-		cmocka_unit_test(test_markdown_limit),
-		cmocka_unit_test(test_visible),
-		cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_mixed),	   cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_early_error),	   cmocka_unit_test(test_pass_and_no_numbers),
+	    cmocka_unit_test(test_markdown_limit), cmocka_unit_test(test_visible),
+	    cmocka_unit_test(test_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
