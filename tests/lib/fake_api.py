@@ -206,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
     def json_comment_body(self):
         """The "body" of a POST/PATCH/PUT, or None when the response was sent."""
         gh = self.st.args.flavor == "github"
-        raw = self.read_body()
+        raw = self.raw_body
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
         if ctype != "application/json":
             self.violation("Content-Type %r" % ctype)
@@ -286,6 +286,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_any(self):
         self.auth_state = "-"
+        # Read the body first: an early answer must not leave it in the connection.
+        self.raw_body = self.read_body()
         a = self.st.args
         self.count(self.command)
         if self.check_auth() or self.check_headers():
@@ -334,7 +336,7 @@ class Handler(BaseHTTPRequestHandler):
                       {"Location": a.redirect_to + self.path})
             return
         if "redirect-same" in sc and u.path.startswith("/repos/"):
-            loc = "/repositories/%d/%s" % (REPO_ID, u.path.split("/", 5)[5]) + "?" + u.query
+            loc = "/repositories/%d/%s" % (REPO_ID, u.path.split("/", 4)[4]) + "?" + u.query
             self.send(301, {"message": "Moved Permanently"}, {"Location": loc})
             return
         if "huge-list" in sc:
