@@ -26,16 +26,16 @@
 
 struct forge {
 	bool github;
-	const char *name;        /* "GitHub" / "GitLab" */
-	char *list_url;          /* first page of the comment list */
-	char *post_url;          /* POST here to add a comment */
-	char *edit_prefix;       /* edit_prefix + id: the comment to edit */
+	const char *name;	 /* "GitHub" / "GitLab" */
+	char *list_url;		 /* first page of the comment list */
+	char *post_url;		 /* POST here to add a comment */
+	char *edit_prefix;	 /* edit_prefix + id: the comment to edit */
 	const char *edit_method; /* PATCH (GitHub) or PUT (GitLab) */
-	char *what;              /* "pull request #7" / "merge request !7" */
-	const char *token_var;   /* the variable the token came from, or NULL */
-	char *secret_header;     /* "Authorization: Bearer ..." / "PRIVATE-TOKEN: ..." */
+	char *what;		 /* "pull request #7" / "merge request !7" */
+	const char *token_var;	 /* the variable the token came from, or NULL */
+	char *secret_header;	 /* "Authorization: Bearer ..." / "PRIVATE-TOKEN: ..." */
 	const char *secret_name; /* "Authorization: Bearer" / "PRIVATE-TOKEN:" for --dry-run */
-	const char *headers[5];  /* NULL-terminated */
+	const char *headers[5];	 /* NULL-terminated */
 	char *user_agent;
 	size_t max_chars;
 };
@@ -94,7 +94,8 @@ static int read_token(struct forge *f, const char *const *vars, const char *pref
 	for (i = start; i < end; i++)
 		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f || v[i] == ' ')
 			return pg_err_set(err, PG_ERR_USAGE,
-					  "%s holds control characters or spaces: not a token", name);
+					  "%s holds control characters or spaces: not a token",
+					  name);
 	if (start == end)
 		return 0;
 	f->token_var = name;
@@ -123,10 +124,9 @@ static bool repo_part_ok(const char *s, size_t n)
 	return true;
 }
 
-static int resolve_github(struct forge *f, const char *pr_arg, bool need_token,
-			  struct pg_err *err)
+static int resolve_github(struct forge *f, const char *pr_arg, bool need_token, struct pg_err *err)
 {
-	static const char *const token_vars[] = { "PERFGATE_GITHUB_TOKEN", "GITHUB_TOKEN", NULL };
+	static const char *const token_vars[] = {"PERFGATE_GITHUB_TOKEN", "GITHUB_TOKEN", NULL};
 	const char *api = env("GITHUB_API_URL"), *repo = env("GITHUB_REPOSITORY");
 	const char *event = env("GITHUB_EVENT_PATH"), *slash;
 	struct pg_buf missing = PG_BUF_INIT, ev = PG_BUF_INIT;
@@ -148,8 +148,8 @@ static int resolve_github(struct forge *f, const char *pr_arg, bool need_token,
 		slash = strchr(repo, '/');
 		if (!slash || !repo_part_ok(repo, (size_t)(slash - repo)) ||
 		    !repo_part_ok(slash + 1, strlen(slash + 1))) {
-			pg_err_set(err, PG_ERR_USAGE, "GITHUB_REPOSITORY='%.200s' is not OWNER/NAME",
-				   repo);
+			pg_err_set(err, PG_ERR_USAGE,
+				   "GITHUB_REPOSITORY='%.200s' is not OWNER/NAME", repo);
 			goto done;
 		}
 	} else {
@@ -191,10 +191,9 @@ done:
 	return ret;
 }
 
-static int resolve_gitlab(struct forge *f, const char *mr_arg, bool need_token,
-			  struct pg_err *err)
+static int resolve_gitlab(struct forge *f, const char *mr_arg, bool need_token, struct pg_err *err)
 {
-	static const char *const token_vars[] = { "PERFGATE_GITLAB_TOKEN", "GITLAB_TOKEN", NULL };
+	static const char *const token_vars[] = {"PERFGATE_GITLAB_TOKEN", "GITLAB_TOKEN", NULL};
 	const char *api = env("CI_API_V4_URL"), *project = env("CI_PROJECT_ID");
 	const char *mr_env = env("CI_MERGE_REQUEST_IID");
 	struct pg_buf missing = PG_BUF_INIT;
@@ -219,7 +218,8 @@ static int resolve_gitlab(struct forge *f, const char *mr_arg, bool need_token,
 	if (mr_arg || mr_env) {
 		if ((mr = parse_number(mr_arg ? mr_arg : mr_env)) < 0) {
 			pg_err_set(err, PG_ERR_USAGE, "%s '%.40s' is not a merge request IID",
-				   mr_arg ? "--mr" : "CI_MERGE_REQUEST_IID", mr_arg ? mr_arg : mr_env);
+				   mr_arg ? "--mr" : "CI_MERGE_REQUEST_IID",
+				   mr_arg ? mr_arg : mr_env);
 			goto done;
 		}
 	} else {
@@ -228,10 +228,11 @@ static int resolve_gitlab(struct forge *f, const char *mr_arg, bool need_token,
 	}
 	if (!f->secret_header && need_token) {
 		if (env("CI_JOB_TOKEN")) {
-			pg_err_set(err, PG_ERR_USAGE,
-				   "--gitlab: only CI_JOB_TOKEN is set, and the job token cannot post "
-				   "merge request notes: set GITLAB_TOKEN (or PERFGATE_GITLAB_TOKEN) to "
-				   "a project or personal access token with the api scope");
+			pg_err_set(
+			    err, PG_ERR_USAGE,
+			    "--gitlab: only CI_JOB_TOKEN is set, and the job token cannot post "
+			    "merge request notes: set GITLAB_TOKEN (or PERFGATE_GITLAB_TOKEN) to "
+			    "a project or personal access token with the api scope");
 			goto done;
 		}
 		pg_buf_addf(&missing, "%sa token (GITLAB_TOKEN or PERFGATE_GITLAB_TOKEN)",
@@ -243,8 +244,8 @@ static int resolve_gitlab(struct forge *f, const char *mr_arg, bool need_token,
 	}
 	base = base_url(api);
 	pid = pg_comment_url_encode(project);
-	f->list_url = pg_xasprintf("%s/projects/%s/merge_requests/%ld/notes?per_page=100", base,
-				   pid, mr);
+	f->list_url =
+	    pg_xasprintf("%s/projects/%s/merge_requests/%ld/notes?per_page=100", base, pid, mr);
 	f->post_url = pg_xasprintf("%s/projects/%s/merge_requests/%ld/notes", base, pid, mr);
 	f->edit_prefix = pg_xasprintf("%s/projects/%s/merge_requests/%ld/notes/", base, pid, mr);
 	f->what = pg_xasprintf("merge request !%ld", mr);
@@ -256,7 +257,8 @@ done:
 	return ret;
 }
 
-/* 2xx is fine; anything else becomes a message naming the method, URL, status and the API's words. */
+/* 2xx is fine; anything else becomes a message naming the method, URL, status and the API's words.
+ */
 static int check_status(const struct forge *f, const char *method, const char *url,
 			const struct pg_http_response *r, struct pg_err *err)
 {
@@ -281,8 +283,9 @@ static int check_status(const struct forge *f, const char *method, const char *u
 		hint = " (the job needs 'permissions: pull-requests: write'; pull requests from "
 		       "forks get a read-only GITHUB_TOKEN)";
 	else if (r->status == 401 && f->token_var)
-		hint = f->github ? " (check the token in GITHUB_TOKEN or PERFGATE_GITHUB_TOKEN)"
-				 : " (check the access token in GITLAB_TOKEN or PERFGATE_GITLAB_TOKEN)";
+		hint = f->github
+			   ? " (check the token in GITHUB_TOKEN or PERFGATE_GITHUB_TOKEN)"
+			   : " (check the access token in GITLAB_TOKEN or PERFGATE_GITLAB_TOKEN)";
 	else if (r->status == 403 && !f->github)
 		hint = " (the token needs the api scope and at least the Reporter role)";
 	else if (r->status == 404)
@@ -325,15 +328,16 @@ static int find_comment(struct pg_http_client *c, const struct forge *f, const c
 			goto done;
 		}
 		next = pg_comment_link_next(pg_http_response_header(&r, "Link"));
-		if (!next && (np = pg_http_response_header(&r, "X-Next-Page")) && parse_number(np) > 0)
+		if (!next && (np = pg_http_response_header(&r, "X-Next-Page")) &&
+		    parse_number(np) > 0)
 			next = pg_comment_url_with_page(url, np);
-		if (next && !pg_str_startswith(next, "http"))
-			{
-				char *abs = pg_http_url_resolve(url, next);
+		if (next) {
+			/* Relative links are resolved; other schemes than http(s) end the walk. */
+			char *abs = pg_http_url_resolve(url, next);
 
-				free(next);
-				next = abs;
-			}
+			free(next);
+			next = abs;
+		}
 		if (!next || !strcmp(next, url)) {
 			ret = 0;
 			goto done;
@@ -403,9 +407,10 @@ static int deliver(struct pg_http_client *c, const struct forge *f, const char *
 	}
 	/* No clear answer: did it land? Look instead of posting again. */
 	if (find_comment(c, f, marker, &id, err) == 1) {
-		printf("perfgate comment: posted the comment on %s (comment %s; the server's answer "
-		       "was lost: %s)\n",
-		       f->what, id, post_err.msg);
+		printf(
+		    "perfgate comment: posted the comment on %s (comment %s; the server's answer "
+		    "was lost: %s)\n",
+		    f->what, id, post_err.msg);
 		ret = 0;
 		goto done;
 	}
@@ -448,37 +453,37 @@ static void dry_run(const struct forge *f, const char *marker, const char *json,
 int cmd_comment(int argc, char **argv)
 {
 	static const struct pg_opt opts[] = {
-		{ 0, "github", NULL, "post on a GitHub pull request" },
-		{ 0, "gitlab", NULL, "post on a GitLab merge request" },
-		{ 0, "pr", "N", "pull request number (default: from GITHUB_EVENT_PATH)" },
-		{ 0, "mr", "N", "merge request IID (default: CI_MERGE_REQUEST_IID)" },
-		{ 0, "require-comment", NULL, "exit 5 when the comment cannot be posted" },
-		{ 0, "cacert", "FILE", "trust the CA certificates in FILE (PEM) for HTTPS" },
-		{ 0, "marker", "ID", "hidden marker <!-- perfgate:ID --> (default: perfgate)" },
-		{ 0, "timeout", "SECONDS", "give up on one HTTP request after SECONDS (default 60)" },
-		{ 'n', "dry-run", NULL, "print the requests that would be made; send nothing" },
-		{ 0 },
+	    {0, "github", NULL, "post on a GitHub pull request"},
+	    {0, "gitlab", NULL, "post on a GitLab merge request"},
+	    {0, "pr", "N", "pull request number (default: from GITHUB_EVENT_PATH)"},
+	    {0, "mr", "N", "merge request IID (default: CI_MERGE_REQUEST_IID)"},
+	    {0, "require-comment", NULL, "exit 5 when the comment cannot be posted"},
+	    {0, "cacert", "FILE", "trust the CA certificates in FILE (PEM) for HTTPS"},
+	    {0, "marker", "ID", "hidden marker <!-- perfgate:ID --> (default: perfgate)"},
+	    {0, "timeout", "SECONDS", "give up on one HTTP request after SECONDS (default 60)"},
+	    {'n', "dry-run", NULL, "print the requests that would be made; send nothing"},
+	    {0},
 	};
 	struct pg_cli cli = PG_CLI_INIT(
-		argc, argv, "comment", "--github|--gitlab [options] REPORT",
-		"Post the report as one sticky comment on a pull or merge request, or edit the\n"
-		"one posted before (found by its hidden marker). REPORT is perfgate's JSON report\n"
-		"(its \"markdown\") or a Markdown file. Bodies over the forge's limit (GitHub\n"
-		"65,536 characters) lose whole lines at the end, with a pointer to the artifact.\n"
-		"\n"
-		"GitHub: GITHUB_API_URL (default https://api.github.com), GITHUB_REPOSITORY,\n"
-		"GITHUB_EVENT_PATH or --pr, token in PERFGATE_GITHUB_TOKEN or GITHUB_TOKEN\n"
-		"(needs pull-requests: write).\n"
-		"GitLab: CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID or --mr, token in\n"
-		"PERFGATE_GITLAB_TOKEN or GITLAB_TOKEN: a project or personal access token with\n"
-		"the api scope (CI_JOB_TOKEN cannot post notes).\n"
-		"\n"
-		"The token is never printed and goes only to the API's host. Certificates are\n"
-		"always verified. Timeouts: 10 s to connect, --timeout per request, and a\n"
-		"transfer under 1 byte/s for 10 s is dropped. A comment that cannot be posted is\n"
-		"a warning (exit 0) unless --require-comment (exit 5).",
-		opts);
-	struct forge f = { 0 };
+	    argc, argv, "comment", "--github|--gitlab [options] REPORT",
+	    "Post the report as one sticky comment on a pull or merge request, or edit the\n"
+	    "one posted before (found by its hidden marker). REPORT is perfgate's JSON report\n"
+	    "(its \"markdown\") or a Markdown file. Bodies over the forge's limit (GitHub\n"
+	    "65,536 characters) lose whole lines at the end, with a pointer to the artifact.\n"
+	    "\n"
+	    "GitHub: GITHUB_API_URL (default https://api.github.com), GITHUB_REPOSITORY,\n"
+	    "GITHUB_EVENT_PATH or --pr, token in PERFGATE_GITHUB_TOKEN or GITHUB_TOKEN\n"
+	    "(needs pull-requests: write).\n"
+	    "GitLab: CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID or --mr, token in\n"
+	    "PERFGATE_GITLAB_TOKEN or GITLAB_TOKEN: a project or personal access token with\n"
+	    "the api scope (CI_JOB_TOKEN cannot post notes).\n"
+	    "\n"
+	    "The token is never printed and goes only to the API's host. Certificates are\n"
+	    "always verified. Timeouts: 10 s to connect, --timeout per request, and a\n"
+	    "transfer under 1 byte/s for 10 s is dropped. A comment that cannot be posted is\n"
+	    "a warning (exit 0) unless --require-comment (exit 5).",
+	    opts);
+	struct forge f = {0};
 	struct pg_http_opts ho = PG_HTTP_OPTS_INIT;
 	struct pg_http_client *client = NULL;
 	struct pg_err err = PG_ERR_INIT;
@@ -542,8 +547,8 @@ int cmd_comment(int argc, char **argv)
 		goto done;
 	}
 	if (cli.argc - cli.optind != 1) {
-		pg_cli_usage_error(&cli, cli.argc == cli.optind ? "missing REPORT"
-								 : "one REPORT only");
+		pg_cli_usage_error(&cli,
+				   cli.argc == cli.optind ? "missing REPORT" : "one REPORT only");
 		goto done;
 	}
 	report_path = cli.argv[cli.optind];
@@ -559,7 +564,8 @@ int cmd_comment(int argc, char **argv)
 	}
 
 	f.user_agent = pg_xstrdup("User-Agent: perfgate/" PERFGATE_VERSION);
-	if ((github ? resolve_github(&f, pr, !dry, &err) : resolve_gitlab(&f, mr, !dry, &err)) < 0) {
+	if ((github ? resolve_github(&f, pr, !dry, &err) : resolve_gitlab(&f, mr, !dry, &err)) <
+	    0) {
 		ret = pg_fail(&err);
 		goto done;
 	}
@@ -581,7 +587,8 @@ int cmd_comment(int argc, char **argv)
 	ho.cacert_path = cacert;
 	ho.timeout_s = timeout_s;
 	ho.notice = print_notice;
-	if (pg_http_client_new(&client, &ho, &err) < 0 || deliver(client, &f, marker, json, &err) < 0) {
+	if (pg_http_client_new(&client, &ho, &err) < 0 ||
+	    deliver(client, &f, marker, json, &err) < 0) {
 		if (err.kind == PG_ERR_USAGE || err.kind == PG_ERR_INTERRUPTED) {
 			ret = pg_fail(&err);
 		} else if (require) {

@@ -94,10 +94,10 @@ static bool is_fence(const char *line, size_t len)
 	return len - i >= 3 && (!strncmp(line + i, "```", 3) || !strncmp(line + i, "~~~", 3));
 }
 
-char *pg_comment_body(const char *marker, const char *markdown, size_t max_chars,
-		      size_t *cut_lines)
+char *pg_comment_body(const char *marker, const char *markdown, size_t max_chars, size_t *cut_lines)
 {
-	static const char footer_fmt[] = "\n... %zu more lines: see the perfgate report artifact.\n";
+	static const char footer_fmt[] =
+	    "\n... %zu more lines: see the perfgate report artifact.\n";
 	struct pg_buf b = PG_BUF_INIT;
 	size_t head, reserve, budget, used = 0, total_lines = 0, kept = 0, fences = 0;
 	size_t md_len = strlen(markdown);
@@ -127,7 +127,8 @@ char *pg_comment_body(const char *marker, const char *markdown, size_t max_chars
 
 		if (used + units > budget) {
 			if (kept == 0) {
-				/* Not even one line fits: keep what fits of it, cut at a character. */
+				/* Not even one line fits: keep what fits of it, cut at a character.
+				 */
 				size_t i = 0, u = 0;
 
 				while (i < len && line[i] != '\n') {
@@ -203,8 +204,8 @@ int pg_comment_find(char **id_out, const char *json, size_t len, const char *mar
 
 	*id_out = NULL;
 	if (!cJSON_IsArray(root)) {
-		pg_err_set(err, PG_ERR_DELIVERY, "GET %s: the answer is not a JSON list of comments",
-			   url);
+		pg_err_set(err, PG_ERR_DELIVERY,
+			   "GET %s: the answer is not a JSON list of comments", url);
 		goto done;
 	}
 	cJSON_ArrayForEach(c, root)
@@ -222,8 +223,8 @@ int pg_comment_find(char **id_out, const char *json, size_t len, const char *mar
 			continue;
 		*id_out = id_string(cJSON_GetObjectItemCaseSensitive(c, "id"));
 		if (!*id_out) {
-			pg_err_set(err, PG_ERR_DELIVERY, "GET %s: a comment with the marker has no usable id",
-				   url);
+			pg_err_set(err, PG_ERR_DELIVERY,
+				   "GET %s: a comment with the marker has no usable id", url);
 			goto done;
 		}
 		ret = 1;
@@ -331,8 +332,8 @@ char *pg_comment_url_with_page(const char *url, const char *page)
 	for (p = q + 1; p < end;) {
 		size_t len = strcspn(p, "&#");
 
-		bool is_page = (len >= 5 && !strncmp(p, "page=", 5)) ||
-			       (len == 4 && !strncmp(p, "page", 4));
+		bool is_page =
+		    (len >= 5 && !strncmp(p, "page=", 5)) || (len == 4 && !strncmp(p, "page", 4));
 
 		if (len && !is_page) {
 			if (any)

@@ -113,8 +113,8 @@ static bool is_http_scheme(const char *scheme)
 
 static bool secret_param(const char *name, size_t len)
 {
-	static const char *const words[] = { "token", "key", "secret", "password", "passwd",
-					     "auth", "sig", "credential", "session", "code" };
+	static const char *const words[] = {"token", "key", "secret",	  "password", "passwd",
+					    "auth",  "sig", "credential", "session",  "code"};
 	char low[64];
 	size_t i;
 
@@ -413,13 +413,12 @@ static bool is_tls_error(CURLcode rc)
 }
 
 /* One request, no redirects, no retries. */
-static int perform(struct pg_http_client *c, const char *method, const char *url,
-		   const char *body, bool send_secret, struct pg_http_response *resp,
-		   struct pg_err *err)
+static int perform(struct pg_http_client *c, const char *method, const char *url, const char *body,
+		   bool send_secret, struct pg_http_response *resp, struct pg_err *err)
 {
 	CURL *h = c->curl;
 	struct curl_slist *hdrs = NULL, *n;
-	struct xfer x = { resp, c->max_body_bytes, false };
+	struct xfer x = {resp, c->max_body_bytes, false};
 	char errbuf[CURL_ERROR_SIZE] = "";
 	char *shown = NULL;
 	CURLcode rc;
@@ -520,8 +519,8 @@ static bool is_redirect(long status)
 }
 
 /* Follow redirects ourselves so that the token never leaves the API origin. */
-static int exchange(struct pg_http_client *c, const char *method, const char *url,
-		    const char *body, struct pg_http_response *resp, struct pg_err *err)
+static int exchange(struct pg_http_client *c, const char *method, const char *url, const char *body,
+		    struct pg_http_response *resp, struct pg_err *err)
 {
 	char *cur = pg_xstrdup(url), *next = NULL, *shown = NULL;
 	const char *location;
@@ -578,10 +577,11 @@ static int wait_s(long seconds, struct pg_err *err)
 	long i;
 
 	for (i = 0; i < seconds * 10; i++) {
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		struct timespec ts = {0, 100 * 1000 * 1000};
 
 		if (pg_sig_received())
-			return pg_err_set(err, PG_ERR_INTERRUPTED, "interrupted while waiting to retry");
+			return pg_err_set(err, PG_ERR_INTERRUPTED,
+					  "interrupted while waiting to retry");
 		nanosleep(&ts, NULL);
 	}
 	return pg_sig_received() ? pg_err_set(err, PG_ERR_INTERRUPTED, "interrupted") : 0;
@@ -608,7 +608,8 @@ static long rate_limit_wait_s(const struct pg_http_response *resp)
 	return resp->status == 429 ? 5 : -1;
 }
 
-static void notice(struct pg_http_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notice(struct pg_http_client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void notice(struct pg_http_client *c, const char *fmt, ...)
 {

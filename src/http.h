@@ -49,21 +49,24 @@
 struct pg_http_client;
 
 struct pg_http_opts {
-	const char *api_url;        /* the API base; its origin may see the secret header */
+	const char *api_url;	    /* the API base; its origin may see the secret header */
 	const char *secret_header;  /* "Name: value" (the token), or NULL; copied, wiped on free */
 	const char *const *headers; /* other "Name: value" headers, NULL-terminated, or NULL */
 	const char *cacert_path;    /* PEM bundle of trusted CAs, or NULL for the system store */
-	long connect_timeout_s;     /* seconds to connect (and TLS handshake) */
-	long timeout_s;             /* seconds for one attempt, all included */
-	long low_speed_time_s;      /* abort when under 1 byte/s for this many seconds */
-	size_t max_body_bytes;      /* response body cap, bytes */
-	long retry_wait_cap_s;      /* longest wait asked by Retry-After that is honoured, s */
+	long connect_timeout_s;	    /* seconds to connect (and TLS handshake) */
+	long timeout_s;		    /* seconds for one attempt, all included */
+	long low_speed_time_s;	    /* abort when under 1 byte/s for this many seconds */
+	size_t max_body_bytes;	    /* response body cap, bytes */
+	long retry_wait_cap_s;	    /* longest wait asked by Retry-After that is honoured, s */
 	/* Called before each wait-and-retry with a one-line, token-free message. */
 	void (*notice)(void *ctx, const char *msg);
 	void *notice_ctx;
 };
 
-#define PG_HTTP_OPTS_INIT { NULL, NULL, NULL, NULL, 10, 60, 10, 8u << 20, 60, NULL, NULL }
+#define PG_HTTP_OPTS_INIT                                                                          \
+	{                                                                                          \
+		NULL, NULL, NULL, NULL, 10, 60, 10, 8u << 20, 60, NULL, NULL                       \
+	}
 
 struct pg_http_header {
 	char *name;  /* as sent, without the colon */
@@ -71,16 +74,19 @@ struct pg_http_header {
 };
 
 struct pg_http_response {
-	long status;                    /* final HTTP status after redirects and retries */
-	struct pg_buf body;             /* response body, NUL-terminated, <= max_body_bytes */
+	long status;			/* final HTTP status after redirects and retries */
+	struct pg_buf body;		/* response body, NUL-terminated, <= max_body_bytes */
 	struct pg_http_header *headers; /* final response's headers (at most 200) */
 	size_t nr_headers;
-	char *url;           /* the URL that answered last (after redirects); never NULL after a request */
+	char *url; /* the URL that answered last (after redirects); never NULL after a request */
 	bool secret_withheld; /* a URL on the way was off the API origin: no token sent there */
-	int attempts;        /* requests made, retries and redirects included */
+	int attempts;	      /* requests made, retries and redirects included */
 };
 
-#define PG_HTTP_RESPONSE_INIT { 0, PG_BUF_INIT, NULL, 0, NULL, false, 0 }
+#define PG_HTTP_RESPONSE_INIT                                                                      \
+	{                                                                                          \
+		0, PG_BUF_INIT, NULL, 0, NULL, false, 0                                            \
+	}
 
 /* A client for opts (copied). Fails on a bad api_url or unreadable cacert_path (PG_ERR_USAGE). */
 int pg_http_client_new(struct pg_http_client **out, const struct pg_http_opts *opts,

@@ -3,7 +3,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+/* clang-format off: cmocka.h needs the four headers above first */
 #include <cmocka.h>
+/* clang-format on */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,21 +19,22 @@ static void test_link_next(void **state)
 	static const struct {
 		const char *link, *next;
 	} cases[] = {
-		{ "<https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=2>; "
-		  "rel=\"next\", <https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=5>; "
-		  "rel=\"last\"",
-		  "https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=2" },
-		{ "<https://x/a?page=1>; rel=\"prev\", <https://x/a?page=3>; rel=\"next\"",
-		  "https://x/a?page=3" },
-		{ "<https://x/a?page=1>; rel=\"first\", <https://x/a?page=1>; rel=\"prev\"", NULL },
-		{ "<https://x/a?page=4>;rel=next", "https://x/a?page=4" },
-		{ "<https://x/a?page=4> ; title=\"a, b; c\" ; rel=\"next last\"", "https://x/a?page=4" },
-		{ "<https://x/a?page=9>; rel=\"nextish\"", NULL },
-		{ "<https://x/a?p=1,2>; rel=\"NEXT\"", "https://x/a?p=1,2" },
-		{ "", NULL },
-		{ "garbage", NULL },
-		{ "<unterminated; rel=\"next\"", NULL },
-		{ "<>; rel=\"next\"", NULL },
+	    {"<https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=2>; "
+	     "rel=\"next\", "
+	     "<https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=5>; "
+	     "rel=\"last\"",
+	     "https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=2"},
+	    {"<https://x/a?page=1>; rel=\"prev\", <https://x/a?page=3>; rel=\"next\"",
+	     "https://x/a?page=3"},
+	    {"<https://x/a?page=1>; rel=\"first\", <https://x/a?page=1>; rel=\"prev\"", NULL},
+	    {"<https://x/a?page=4>;rel=next", "https://x/a?page=4"},
+	    {"<https://x/a?page=4> ; title=\"a, b; c\" ; rel=\"next last\"", "https://x/a?page=4"},
+	    {"<https://x/a?page=9>; rel=\"nextish\"", NULL},
+	    {"<https://x/a?p=1,2>; rel=\"NEXT\"", "https://x/a?p=1,2"},
+	    {"", NULL},
+	    {"garbage", NULL},
+	    {"<unterminated; rel=\"next\"", NULL},
+	    {"<>; rel=\"next\"", NULL},
 	};
 	size_t i;
 
@@ -55,12 +58,12 @@ static void test_url_with_page(void **state)
 	static const struct {
 		const char *url, *page, *want;
 	} cases[] = {
-		{ "http://h/notes?per_page=100", "2", "http://h/notes?per_page=100&page=2" },
-		{ "http://h/notes?per_page=100&page=2", "3", "http://h/notes?per_page=100&page=3" },
-		{ "http://h/notes?page=2&per_page=100", "3", "http://h/notes?per_page=100&page=3" },
-		{ "http://h/notes", "2", "http://h/notes?page=2" },
-		{ "http://h/notes?pages=1", "2", "http://h/notes?pages=1&page=2" },
-		{ "http://h/notes?page=1", "2", "http://h/notes?page=2" },
+	    {"http://h/notes?per_page=100", "2", "http://h/notes?per_page=100&page=2"},
+	    {"http://h/notes?per_page=100&page=2", "3", "http://h/notes?per_page=100&page=3"},
+	    {"http://h/notes?page=2&per_page=100", "3", "http://h/notes?per_page=100&page=3"},
+	    {"http://h/notes", "2", "http://h/notes?page=2"},
+	    {"http://h/notes?pages=1", "2", "http://h/notes?pages=1&page=2"},
+	    {"http://h/notes?page=1", "2", "http://h/notes?page=2"},
 	};
 	size_t i;
 
@@ -78,12 +81,12 @@ static void test_url_encode(void **state)
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
-		{ "group/sub/project", "group%2Fsub%2Fproject" },
-		{ "4242", "4242" },
-		{ "a b&c=d?e#f", "a%20b%26c%3Dd%3Fe%23f" },
-		{ "keep-._~", "keep-._~" },
-		{ "caf\xc3\xa9", "caf%C3%A9" },
-		{ "", "" },
+	    {"group/sub/project", "group%2Fsub%2Fproject"},
+	    {"4242", "4242"},
+	    {"a b&c=d?e#f", "a%20b%26c%3Dd%3Fe%23f"},
+	    {"keep-._~", "keep-._~"},
+	    {"caf\xc3\xa9", "caf%C3%A9"},
+	    {"", ""},
 	};
 	size_t i;
 
@@ -108,7 +111,7 @@ static void test_marker(void **state)
 	assert_false(pg_comment_id_valid("a -->"));
 	assert_false(pg_comment_id_valid("a\nb"));
 	assert_false(pg_comment_id_valid(
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 65 */
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 65 */
 	m = pg_comment_marker("perfgate");
 	assert_string_equal(m, "<!-- perfgate:perfgate -->");
 	free(m);
@@ -122,34 +125,34 @@ static void test_find(void **state)
 		int ret;
 		const char *id;
 	} cases[] = {
-		{ "[]", 0, NULL },
-		{ "[{\"id\": 1, \"body\": \"hello\"}, {\"id\": 2000000000123, \"body\": "
-		  "\"<!-- perfgate:perfgate -->\\n## pass\"}]",
-		  1, "2000000000123" },
-		/* quoted by a human, not at the start: not ours */
-		{ "[{\"id\": 1, \"body\": \"see <!-- perfgate:perfgate --> here\"}]", 0, NULL },
-		/* leading blank lines are fine */
-		{ "[{\"id\": 5, \"body\": \"\\n <!-- perfgate:perfgate -->\"}]", 1, "5" },
-		/* another marker id is another comment */
-		{ "[{\"id\": 5, \"body\": \"<!-- perfgate:nightly -->\"}]", 0, NULL },
-		/* GitLab system notes are skipped */
-		{ "[{\"id\": 5, \"system\": true, \"body\": \"<!-- perfgate:perfgate -->\"},"
-		  " {\"id\": 6, \"system\": false, \"body\": \"<!-- perfgate:perfgate -->\"}]",
-		  1, "6" },
-		/* the first (oldest on GitHub) wins */
-		{ "[{\"id\": 8, \"body\": \"<!-- perfgate:perfgate -->a\"},"
-		  " {\"id\": 9, \"body\": \"<!-- perfgate:perfgate -->b\"}]",
-		  1, "8" },
-		/* odd entries are skipped, not fatal */
-		{ "[1, null, {\"body\": 3}, {\"id\": 4, \"body\": \"<!-- perfgate:perfgate -->\"}]", 1,
-		  "4" },
-		/* errors */
-		{ "{\"message\": \"Not Found\"}", -1, NULL },
-		{ "[", -1, NULL },
-		{ "", -1, NULL },
-		{ "[{\"id\": -1, \"body\": \"<!-- perfgate:perfgate -->\"}]", -1, NULL },
-		{ "[{\"id\": 1.5, \"body\": \"<!-- perfgate:perfgate -->\"}]", -1, NULL },
-		{ "[{\"body\": \"<!-- perfgate:perfgate -->\"}]", -1, NULL },
+	    {"[]", 0, NULL},
+	    {"[{\"id\": 1, \"body\": \"hello\"}, {\"id\": 2000000000123, \"body\": "
+	     "\"<!-- perfgate:perfgate -->\\n## pass\"}]",
+	     1, "2000000000123"},
+	    /* quoted by a human, not at the start: not ours */
+	    {"[{\"id\": 1, \"body\": \"see <!-- perfgate:perfgate --> here\"}]", 0, NULL},
+	    /* leading blank lines are fine */
+	    {"[{\"id\": 5, \"body\": \"\\n <!-- perfgate:perfgate -->\"}]", 1, "5"},
+	    /* another marker id is another comment */
+	    {"[{\"id\": 5, \"body\": \"<!-- perfgate:nightly -->\"}]", 0, NULL},
+	    /* GitLab system notes are skipped */
+	    {"[{\"id\": 5, \"system\": true, \"body\": \"<!-- perfgate:perfgate -->\"},"
+	     " {\"id\": 6, \"system\": false, \"body\": \"<!-- perfgate:perfgate -->\"}]",
+	     1, "6"},
+	    /* the first (oldest on GitHub) wins */
+	    {"[{\"id\": 8, \"body\": \"<!-- perfgate:perfgate -->a\"},"
+	     " {\"id\": 9, \"body\": \"<!-- perfgate:perfgate -->b\"}]",
+	     1, "8"},
+	    /* odd entries are skipped, not fatal */
+	    {"[1, null, {\"body\": 3}, {\"id\": 4, \"body\": \"<!-- perfgate:perfgate -->\"}]", 1,
+	     "4"},
+	    /* errors */
+	    {"{\"message\": \"Not Found\"}", -1, NULL},
+	    {"[", -1, NULL},
+	    {"", -1, NULL},
+	    {"[{\"id\": -1, \"body\": \"<!-- perfgate:perfgate -->\"}]", -1, NULL},
+	    {"[{\"id\": 1.5, \"body\": \"<!-- perfgate:perfgate -->\"}]", -1, NULL},
+	    {"[{\"body\": \"<!-- perfgate:perfgate -->\"}]", -1, NULL},
 	};
 	size_t i;
 
@@ -214,7 +217,7 @@ static void test_body_fits(void **state)
 static void test_body_truncated(void **state)
 {
 	struct pg_buf md = PG_BUF_INIT;
-	size_t limits[] = { 200, 1000, 4096, 65536 };
+	size_t limits[] = {200, 1000, 4096, 65536};
 	size_t i, cut;
 
 	(void)state;
@@ -229,8 +232,8 @@ static void test_body_truncated(void **state)
 		assert_true(pg_comment_chars(b, strlen(b)) <= limits[i]);
 		assert_true(pg_str_startswith(b, "<!-- perfgate:x -->\n| bench_0000 |"));
 		assert_non_null(foot);
-		snprintf(want, sizeof(want), "\n... %zu more lines: see the perfgate report artifact.\n",
-			 cut);
+		snprintf(want, sizeof(want),
+			 "\n... %zu more lines: see the perfgate report artifact.\n", cut);
 		assert_string_equal(foot, want);
 		assert_int_equal(kept + cut, 5000);
 		/* whole lines only: what is kept is a prefix of the report */
@@ -297,15 +300,15 @@ static void test_report_markdown(void **state)
 		int ret;
 		const char *want;
 	} cases[] = {
-		{ "{\"perfgate_report\": 1, \"markdown\": \"## pass\\n\"}", 0, "## pass\n" },
-		{ "## a markdown file\n", 0, "## a markdown file\n" },
-		{ "{\"other\": \"json\"}", 0, "{\"other\": \"json\"}" },
-		{ "[1, 2]", 0, "[1, 2]" },
-		{ "{\"perfgate_report\": 1}", -1, NULL },
-		{ "{\"perfgate_report\": 1, \"markdown\": 5}", -1, NULL },
-		{ "{\"markdown\": \"  \\n\"}", -1, NULL },
-		{ "", -1, NULL },
-		{ "\xff\xfe bad", -1, NULL },
+	    {"{\"perfgate_report\": 1, \"markdown\": \"## pass\\n\"}", 0, "## pass\n"},
+	    {"## a markdown file\n", 0, "## a markdown file\n"},
+	    {"{\"other\": \"json\"}", 0, "{\"other\": \"json\"}"},
+	    {"[1, 2]", 0, "[1, 2]"},
+	    {"{\"perfgate_report\": 1}", -1, NULL},
+	    {"{\"perfgate_report\": 1, \"markdown\": 5}", -1, NULL},
+	    {"{\"markdown\": \"  \\n\"}", -1, NULL},
+	    {"", -1, NULL},
+	    {"\xff\xfe bad", -1, NULL},
 	};
 	size_t i;
 
@@ -340,19 +343,19 @@ static void test_api_message(void **state)
 	static const struct {
 		const char *json, *want;
 	} cases[] = {
-		{ "{\"message\":\"Bad credentials\",\"documentation_url\":\"https://docs.github.com\"}",
-		  "Bad credentials" },
-		{ "{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":\"IssueComment\","
-		  "\"code\":\"custom\",\"field\":\"body\",\"message\":\"body is too long\"}]}",
-		  "Validation Failed: body is too long" },
-		{ "{\"message\":\"401 Unauthorized\"}", "401 Unauthorized" },
-		{ "{\"message\":{\"note\":[\"is too long\",\"is bad\"]}}", "note is too long, is bad" },
-		{ "{\"error\":\"insufficient_scope\",\"error_description\":\"needs api\"}",
-		  "insufficient_scope: needs api" },
-		{ "{\"message\":\"a\\nb\\u001b[31m\"}", "a b [31m" },
-		{ "<html>502</html>", NULL },
-		{ "{}", NULL },
-		{ "", NULL },
+	    {"{\"message\":\"Bad credentials\",\"documentation_url\":\"https://docs.github.com\"}",
+	     "Bad credentials"},
+	    {"{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":\"IssueComment\","
+	     "\"code\":\"custom\",\"field\":\"body\",\"message\":\"body is too long\"}]}",
+	     "Validation Failed: body is too long"},
+	    {"{\"message\":\"401 Unauthorized\"}", "401 Unauthorized"},
+	    {"{\"message\":{\"note\":[\"is too long\",\"is bad\"]}}", "note is too long, is bad"},
+	    {"{\"error\":\"insufficient_scope\",\"error_description\":\"needs api\"}",
+	     "insufficient_scope: needs api"},
+	    {"{\"message\":\"a\\nb\\u001b[31m\"}", "a b [31m"},
+	    {"<html>502</html>", NULL},
+	    {"{}", NULL},
+	    {"", NULL},
 	};
 	size_t i;
 
@@ -390,13 +393,13 @@ static void test_status_text(void **state)
 		long status;
 		const char *host, *msg, *want;
 	} cases[] = {
-		{ 401, "api.github.com", "Bad credentials",
-		  "token rejected (401) by api.github.com: Bad credentials" },
-		{ 403, "gitlab.com", NULL, "token rejected (403) by gitlab.com" },
-		{ 404, "h:8080", "Not Found", "not found (404) on h:8080: Not Found" },
-		{ 429, "h", "slow down", "rate limited (429) by h: slow down" },
-		{ 500, "h", "Server Error", "HTTP 500 from h: Server Error" },
-		{ 502, NULL, NULL, "HTTP 502 from the server" },
+	    {401, "api.github.com", "Bad credentials",
+	     "token rejected (401) by api.github.com: Bad credentials"},
+	    {403, "gitlab.com", NULL, "token rejected (403) by gitlab.com"},
+	    {404, "h:8080", "Not Found", "not found (404) on h:8080: Not Found"},
+	    {429, "h", "slow down", "rate limited (429) by h: slow down"},
+	    {500, "h", "Server Error", "HTTP 500 from h: Server Error"},
+	    {502, NULL, NULL, "HTTP 502 from the server"},
 	};
 	size_t i;
 
@@ -415,17 +418,17 @@ static void test_event_number(void **state)
 		const char *json;
 		long want; /* -1: error */
 	} cases[] = {
-		{ "{\"action\":\"opened\",\"number\":12,\"pull_request\":{\"number\":12}}", 12 },
-		{ "{\"pull_request\":{\"number\":34}}", 34 },
-		{ "{\"number\":56}", 56 },
-		{ "{\"issue\":{\"number\":78,\"pull_request\":{\"url\":\"x\"}}}", 78 },
-		{ "{\"issue\":{\"number\":78}}", -1 }, /* a plain issue is not a PR */
-		{ "{\"ref\":\"refs/heads/main\"}", -1 },
-		{ "{\"number\":-1}", -1 },
-		{ "{\"number\":1.5}", -1 },
-		{ "{\"number\":\"7\"}", -1 },
-		{ "{\"number\":1e300}", -1 },
-		{ "not json", -1 },
+	    {"{\"action\":\"opened\",\"number\":12,\"pull_request\":{\"number\":12}}", 12},
+	    {"{\"pull_request\":{\"number\":34}}", 34},
+	    {"{\"number\":56}", 56},
+	    {"{\"issue\":{\"number\":78,\"pull_request\":{\"url\":\"x\"}}}", 78},
+	    {"{\"issue\":{\"number\":78}}", -1}, /* a plain issue is not a PR */
+	    {"{\"ref\":\"refs/heads/main\"}", -1},
+	    {"{\"number\":-1}", -1},
+	    {"{\"number\":1.5}", -1},
+	    {"{\"number\":\"7\"}", -1},
+	    {"{\"number\":1e300}", -1},
+	    {"not json", -1},
 	};
 	size_t i;
 
@@ -465,22 +468,22 @@ static void test_response_link(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_link_next),
-		cmocka_unit_test(test_url_with_page),
-		cmocka_unit_test(test_url_encode),
-		cmocka_unit_test(test_marker),
-		cmocka_unit_test(test_find),
-		cmocka_unit_test(test_find_deep),
-		cmocka_unit_test(test_body_fits),
-		cmocka_unit_test(test_body_truncated),
-		cmocka_unit_test(test_body_fence_and_long_line),
-		cmocka_unit_test(test_chars),
-		cmocka_unit_test(test_json_body),
-		cmocka_unit_test(test_report_markdown),
-		cmocka_unit_test(test_api_message),
-		cmocka_unit_test(test_status_text),
-		cmocka_unit_test(test_event_number),
-		cmocka_unit_test(test_response_link),
+	    cmocka_unit_test(test_link_next),
+	    cmocka_unit_test(test_url_with_page),
+	    cmocka_unit_test(test_url_encode),
+	    cmocka_unit_test(test_marker),
+	    cmocka_unit_test(test_find),
+	    cmocka_unit_test(test_find_deep),
+	    cmocka_unit_test(test_body_fits),
+	    cmocka_unit_test(test_body_truncated),
+	    cmocka_unit_test(test_body_fence_and_long_line),
+	    cmocka_unit_test(test_chars),
+	    cmocka_unit_test(test_json_body),
+	    cmocka_unit_test(test_report_markdown),
+	    cmocka_unit_test(test_api_message),
+	    cmocka_unit_test(test_status_text),
+	    cmocka_unit_test(test_event_number),
+	    cmocka_unit_test(test_response_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

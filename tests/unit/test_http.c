@@ -3,7 +3,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+/* clang-format off: cmocka.h needs the four headers above first */
 #include <cmocka.h>
+/* clang-format on */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +18,15 @@ static void test_redact(void **state)
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
-		{ "https://api.github.com/repos/o/r/issues/7/comments?per_page=100",
-		  "https://api.github.com/repos/o/r/issues/7/comments?per_page=100" },
-		{ "https://user:pass@gitlab.example/api/v4/x", "https://gitlab.example/api/v4/x" },
-		{ "https://h/x?private_token=s3cret&page=2", "https://h/x?private_token=***&page=2" },
-		{ "https://h/x?page=2&access_token=s3cret", "https://h/x?page=2&access_token=***" },
-		{ "https://h/x?X-Amz-Signature=abc&api_key=k&Code=c",
-		  "https://h/x?X-Amz-Signature=***&api_key=***&Code=***" },
-		{ "https://h/x#frag", "https://h/x" },
-		{ "not a url", "(invalid URL)" },
+	    {"https://api.github.com/repos/o/r/issues/7/comments?per_page=100",
+	     "https://api.github.com/repos/o/r/issues/7/comments?per_page=100"},
+	    {"https://user:pass@gitlab.example/api/v4/x", "https://gitlab.example/api/v4/x"},
+	    {"https://h/x?private_token=s3cret&page=2", "https://h/x?private_token=***&page=2"},
+	    {"https://h/x?page=2&access_token=s3cret", "https://h/x?page=2&access_token=***"},
+	    {"https://h/x?X-Amz-Signature=abc&api_key=k&Code=c",
+	     "https://h/x?X-Amz-Signature=***&api_key=***&Code=***"},
+	    {"https://h/x#frag", "https://h/x"},
+	    {"not a url", "(invalid URL)"},
 	};
 	size_t i;
 
@@ -43,11 +45,11 @@ static void test_host(void **state)
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
-		{ "https://api.github.com/repos", "api.github.com" },
-		{ "http://127.0.0.1:8080/x", "127.0.0.1:8080" },
-		{ "https://h:443/x", "h:443" },
-		{ "https://[::1]:99/x", "[::1]:99" },
-		{ "nonsense", NULL },
+	    {"https://api.github.com/repos", "api.github.com"},
+	    {"http://127.0.0.1:8080/x", "127.0.0.1:8080"},
+	    {"https://h:443/x", "h:443"},
+	    {"https://[::1]:99/x", "[::1]:99"},
+	    {"nonsense", NULL},
 	};
 	size_t i;
 
@@ -69,15 +71,15 @@ static void test_same_origin(void **state)
 		const char *a, *b;
 		bool same;
 	} cases[] = {
-		{ "https://api.github.com/a", "https://api.github.com/b?x=1", true },
-		{ "https://api.github.com/a", "https://API.GitHub.com:443/b", true },
-		{ "http://127.0.0.1:80/a", "http://127.0.0.1/b", true },
-		{ "https://api.github.com/a", "http://api.github.com/a", false },
-		{ "https://api.github.com/a", "https://api.github.com:8443/a", false },
-		{ "http://127.0.0.1:5000/a", "http://127.0.0.2:5000/a", false },
-		{ "https://api.github.com/a", "https://api.github.com.evil.example/a", false },
-		{ "https://api.github.com/a", "https://evil.example/api.github.com", false },
-		{ "https://api.github.com/a", "nonsense", false },
+	    {"https://api.github.com/a", "https://api.github.com/b?x=1", true},
+	    {"https://api.github.com/a", "https://API.GitHub.com:443/b", true},
+	    {"http://127.0.0.1:80/a", "http://127.0.0.1/b", true},
+	    {"https://api.github.com/a", "http://api.github.com/a", false},
+	    {"https://api.github.com/a", "https://api.github.com:8443/a", false},
+	    {"http://127.0.0.1:5000/a", "http://127.0.0.2:5000/a", false},
+	    {"https://api.github.com/a", "https://api.github.com.evil.example/a", false},
+	    {"https://api.github.com/a", "https://evil.example/api.github.com", false},
+	    {"https://api.github.com/a", "nonsense", false},
 	};
 	size_t i;
 
@@ -91,15 +93,15 @@ static void test_resolve(void **state)
 	static const struct {
 		const char *base, *loc, *want;
 	} cases[] = {
-		{ "https://h/repos/o/r/issues?x=1", "/repositories/1/issues?x=1",
-		  "https://h/repositories/1/issues?x=1" },
-		{ "https://h/a/b", "c", "https://h/a/c" },
-		{ "https://h/a/b", "http://other:81/z", "http://other:81/z" },
-		{ "https://h/a/b", "//other/z", "https://other/z" },
-		{ "https://h/a/b", "https://h/z#frag", "https://h/z" },
-		{ "https://h/a/b", "file:///etc/passwd", NULL },
-		{ "https://h/a/b", "ftp://h/x", NULL },
-		{ "https://h/a/b", "gopher://h/x", NULL },
+	    {"https://h/repos/o/r/issues?x=1", "/repositories/1/issues?x=1",
+	     "https://h/repositories/1/issues?x=1"},
+	    {"https://h/a/b", "c", "https://h/a/c"},
+	    {"https://h/a/b", "http://other:81/z", "http://other:81/z"},
+	    {"https://h/a/b", "//other/z", "https://other/z"},
+	    {"https://h/a/b", "https://h/z#frag", "https://h/z"},
+	    {"https://h/a/b", "file:///etc/passwd", NULL},
+	    {"https://h/a/b", "ftp://h/x", NULL},
+	    {"https://h/a/b", "gopher://h/x", NULL},
 	};
 	size_t i;
 
@@ -124,7 +126,8 @@ static void test_retry_after(void **state)
 	assert_int_equal(pg_http_retry_after_s("1", 0), 1);
 	assert_int_equal(pg_http_retry_after_s(" 30 ", 0), 30);
 	assert_int_equal(pg_http_retry_after_s("0", 0), 0);
-	assert_int_equal(pg_http_retry_after_s("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 45), 45);
+	assert_int_equal(pg_http_retry_after_s("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 45),
+			 45);
 	assert_int_equal(pg_http_retry_after_s("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 5), 0);
 	assert_int_equal(pg_http_retry_after_s("99999999999999999999", 0), -1);
 	assert_int_equal(pg_http_retry_after_s("999999999", 0), 86400L * 365);
@@ -160,12 +163,9 @@ static void test_client_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_redact),
-		cmocka_unit_test(test_host),
-		cmocka_unit_test(test_same_origin),
-		cmocka_unit_test(test_resolve),
-		cmocka_unit_test(test_retry_after),
-		cmocka_unit_test(test_client_options),
+	    cmocka_unit_test(test_redact),	cmocka_unit_test(test_host),
+	    cmocka_unit_test(test_same_origin), cmocka_unit_test(test_resolve),
+	    cmocka_unit_test(test_retry_after), cmocka_unit_test(test_client_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
