@@ -359,8 +359,12 @@ char *pg_str_slug(const char *name)
 
 bool pg_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *p, *end;
 
+	if (!len)
+		return true;
+	p = (const unsigned char *)s;
+	end = p + len;
 	while (p < end) {
 		unsigned c = *p;
 		size_t n;
