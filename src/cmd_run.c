@@ -12,6 +12,7 @@
 #include "bench.h"
 #include "cli.h"
 #include "cmd.h"
+#include "git.h"
 #include "config.h"
 #include "machine.h"
 #include "proc.h"
@@ -89,40 +90,24 @@ static int parse_count(const struct pg_cli *cli, const char *opt, const char *ar
 }
 
 /*
- * STAND-IN for pg_git_head_state() (src/git.h, branch `git`), which was not
- * on main when this was written: asks the git command line for HEAD and
- * whether the checkout is dirty. Replace with pg_git_open + pg_git_head_state
- * once the git module has landed. Leaves has_commit false outside a repository.
+ * The commit measured and whether the tree was dirty, from the git module.
+ * Outside a repository (or on an unborn branch) has_commit stays false.
  */
-static void head_state_standin(struct pg_result *res)
+static void head_state(struct pg_result *res)
 {
-	struct pg_proc_opts o = PG_PROC_OPTS_INIT;
-	struct pg_proc_result pr = PG_PROC_RESULT_INIT;
+	struct pg_git *g = NULL;
 	struct pg_err err = PG_ERR_INIT;
-	char *const head_argv[] = {"git", "rev-parse", "--verify", "-q", "HEAD^{commit}", NULL};
-	char *const status_argv[] = {"git", "status", "--porcelain", "--untracked-files=normal",
-				     NULL};
-	size_t len;
+	char oid[PG_OID_HEX];
+	bool dirty = false;
 
-	o.cmd = "git rev-parse HEAD";
-	o.argv = head_argv;
-	o.timeout_ns = 30000000000ull;
-	o.out_cap = 4096;
-	if (pg_proc_run(&o, &pr, &err) < 0 || pr.status != PG_PROC_EXITED || pr.exit_code != 0)
-		goto done;
-	len = strspn(pg_buf_cstr(&pr.out), "0123456789abcdef");
-	if (len != 40)
-		goto done;
-	memcpy(res->commit, pr.out.data, 40);
-	res->commit[40] = '\0';
-	res->has_commit = true;
-	pg_proc_result_release(&pr);
-	o.cmd = "git status --porcelain";
-	o.argv = status_argv;
-	if (pg_proc_run(&o, &pr, &err) == 0 && pr.status == PG_PROC_EXITED && pr.exit_code == 0)
-		res->dirty = pr.out_bytes > 0;
-done:
-	pg_proc_result_release(&pr);
+	if (pg_git_open(&g, ".", &err) < 0)
+		return;
+	if (pg_git_head_state(g, oid, &dirty, &err) == 0 && oid[0]) {
+		memcpy(res->commit, oid, sizeof(res->commit));
+		res->has_commit = true;
+		res->dirty = dirty;
+	}
+	pg_git_free(g);
 }
 
 static int run_build(const struct pg_config *cfg, struct pg_err *err)
@@ -398,7 +383,7 @@ int cmd_run(int argc, char **argv)
 	}
 
 	pg_machine_probe(&res.machine);
-	head_state_standin(&res);
+	head_state(&res);
 	snprintf(res.config_hash, sizeof(res.config_hash), "%s", cfg.hash);
 	now = time(NULL);
 	strftime(res.created, sizeof(res.created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
