@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "build.h"
 #include "cli.h"
 #include "cmd.h"
 #include "git.h"
@@ -19,8 +20,6 @@
 #include "result.h"
 #include "sig.h"
 #include "util.h"
-
-#define BUILD_LOG_TAIL 1500 /* bytes of a failed build's log shown */
 
 static const struct pg_opt opts[] = {
     {'c', "config", "FILE", "the config file (default: perfgate.yml)"},
@@ -112,52 +111,8 @@ static void head_state(struct pg_result *res)
 
 static int run_build(const struct pg_config *cfg, struct pg_err *err)
 {
-	struct pg_proc_opts o = PG_PROC_OPTS_INIT;
-	struct pg_proc_result pr = PG_PROC_RESULT_INIT;
-	struct pg_buf msg = PG_BUF_INIT;
-	char what[128];
-	int ret = -1;
-
 	fprintf(stderr, "perfgate: building: %s\n", cfg->build);
-	o.cmd = cfg->build;
-	o.force_shell = true;
-	o.timeout_ns = cfg->build_timeout_ns;
-	o.out_cap = 256 * 1024;
-	if (pg_proc_run(&o, &pr, err) < 0) {
-		if (err->kind != PG_ERR_INTERRUPTED)
-			pg_err_prefix(err, "build");
-		goto done;
-	}
-	if (pr.status == PG_PROC_EXITED && pr.exit_code == 0) {
-		ret = 0;
-		goto done;
-	}
-	pg_buf_addf(&msg, "build failed (%s): %s",
-		    pg_proc_describe(&pr, o.timeout_ns, what, sizeof(what)), cfg->build);
-	/* The log: stdout then stderr, the last lines of each. */
-	{
-		const struct pg_buf *logs[2] = {&pr.out, &pr.err};
-		const char *names[2] = {"stdout", "stderr"};
-		int i;
-
-		for (i = 0; i < 2; i++) {
-			const char *s = logs[i]->data ? logs[i]->data : "";
-			size_t len = logs[i]->len,
-			       start = len > BUILD_LOG_TAIL / 2 ? len - BUILD_LOG_TAIL / 2 : 0;
-
-			while (len && s[len - 1] == '\n')
-				len--;
-			if (start >= len)
-				continue;
-			pg_buf_addf(&msg, "\n%s ends with:\n%.*s", names[i], (int)(len - start),
-				    s + start);
-		}
-	}
-	pg_err_set(err, PG_ERR_INFRA, "%s", pg_buf_cstr(&msg));
-done:
-	pg_buf_release(&msg);
-	pg_proc_result_release(&pr);
-	return ret;
+	return pg_build_run(cfg, NULL, NULL, err) == 0 ? 0 : -1;
 }
 
 /* ---- the table ---- */
