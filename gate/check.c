@@ -670,6 +670,7 @@ int pg_check_run(struct pg_report *rep, const struct pg_check_opts *o, struct pg
 		goto done;
 	}
 	plan = base.has_cfg ? &base.cfg : &head.cfg;
+	rep->budgets_from_base = base.has_cfg;
 	for (size_t i = 0; i < o->nr_only; i++) {
 		if (!pg_config_bench(plan, o->only[i])) {
 			const char *n = nearest(plan, o->only[i]);
