@@ -69,6 +69,7 @@ expect_exit 4 "an unwritable report file" -- "$PERFGATE" -C "$repo" check --base
 	--junit "$TRASH/no/such/dir/r.xml" --json "$TRASH/ok.json"
 expect_grep "names the report" 'JUnit report: ' "$TRASH/err"
 expect_true "the JSON was still written" -- jqt '.perfgate_report == 1' "$TRASH/ok.json"
+expect_true "--repeat-max caps the runs per side" -- jqt '.metrics[] | select(.metric == "wall") | .comparison.runs_base <= 6 and .comparison.runs_head <= 6' "$TRASH/ok.json"
 
 # --- a second gate in the same repository ---
 mkdir -p "$repo/.git/perfgate"

@@ -21,7 +21,7 @@ EOF2
 printf '# Earlier step\n\nkept.\n' >"$TRASH/summary.md"
 expect_exit 1 "GitHub: the base from the event file" -- env GITHUB_ACTIONS=true \
 	GITHUB_EVENT_PATH="$TRASH/event.json" GITHUB_STEP_SUMMARY="$TRASH/summary.md" CI=true \
-	"$PERFGATE" -C "$repo" check --repeat-max 12 --junit "$TRASH/gh.xml"
+	"$PERFGATE" -C "$repo" check --junit "$TRASH/gh.xml"
 expect_grep "says where the base came from" "^perfgate: base $base from the pull request's base \(GITHUB_EVENT_PATH\)" "$TRASH/err"
 expect_grep "an error annotation" '^::error title=perfgate%3A hot wall budget exceeded::hot wall: head .*budget regress 50%25 exceeded' "$TRASH/out"
 expect_no_grep "no progress with CI=true" $'\r' "$TRASH/err"
@@ -44,7 +44,7 @@ expect_grep "names it" "GITHUB_EVENT_PATH '.*bad.json': not valid JSON" "$TRASH/
 # GitLab: the merge request's diff base
 expect_exit 1 "GitLab: the base from CI_MERGE_REQUEST_DIFF_BASE_SHA" -- env \
 	CI_MERGE_REQUEST_DIFF_BASE_SHA="$base" GITLAB_CI=true CI=true \
-	"$PERFGATE" -C "$repo" check --repeat-max 12 --metrics "$TRASH/gl.metrics"
+	"$PERFGATE" -C "$repo" check --metrics "$TRASH/gl.metrics"
 expect_grep "says where the base came from" "^perfgate: base $base from CI_MERGE_REQUEST_DIFF_BASE_SHA" "$TRASH/err"
 expect_no_grep "no GitHub annotations outside GitHub" '^::' "$TRASH/out"
 expect_grep "OpenMetrics written" '^perfgate_budget_violations 1$' "$TRASH/gl.metrics"

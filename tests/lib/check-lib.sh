@@ -42,7 +42,7 @@ benchmarks:
   - name: hot
     run: ./bench 5000000
     warmup: 1
-    repeat: { min: 6, max: 24 }
+    repeat: { min: 6, max: 48 }
     timeout: 30s
 budgets:
   hot:
