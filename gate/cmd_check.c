@@ -32,7 +32,7 @@ static const struct pg_opt opts[] = {
     {0, "metrics", "FILE", "write GitLab OpenMetrics (artifacts:reports:metrics) to FILE"},
     {0, "require-base-budgets", NULL, "fail (exit 2) when the base commit has no config"},
     {0, "repeat-max", "N", "at most N runs per side and benchmark (default: the config's)"},
-    {0, "no-build", NULL, "do not run the build commands"},
+    {0, "no-build", NULL, "do not run the build commands (earlier builds' outputs are kept)"},
     {0},
 };
 
