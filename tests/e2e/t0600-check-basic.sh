@@ -40,7 +40,7 @@ expect_grep "JUnit: the max rule passes" "^pass	'hot wall: budget max 10 s'" "$T
 expect_grep "JUnit: base commit property" "^property	perfgate.base_sha	'$(git -C "$repo" rev-parse base)'" "$TRASH/slow.xml.dump"
 expect_grep "JUnit: head commit property" "^property	perfgate.head_sha	'$(git -C "$repo" rev-parse slow)'" "$TRASH/slow.xml.dump"
 expect_grep "JUnit: budgets from the base" "^property	perfgate.budgets_from	'base'" "$TRASH/slow.xml.dump"
-expect_true "JSON: fail, with runs per side" -- jqt '.perfgate_report == 1 and .result == "fail" and (.metrics[] | select(.metric == "wall") | .comparison.runs_base >= 6 and .comparison.runs_base <= 48 and .comparison.runs_base == .comparison.runs_head and .comparison.verdict == "different" and .comparison.ratio > 1.5)' "$TRASH/slow.json"
+expect_true "JSON: fail, with runs per side" -- jqt '.perfgate_report == 1 and .result == "fail" and (.metrics[] | select(.metric == "wall") | .comparison.runs_base >= 6 and .comparison.runs_base <= 96 and .comparison.runs_base == .comparison.runs_head and .comparison.verdict == "different" and .comparison.ratio > 1.5)' "$TRASH/slow.json"
 expect_true "JSON: samples of both sides interleaved, as many as runs" -- jqt '.metrics[] | select(.metric == "wall") | (.base.samples | length) == .comparison.runs_base and (.head.samples | length) == .comparison.runs_head' "$TRASH/slow.json"
 expect_grep "Markdown: the table row with base, head, change, verdict, budget" '^\| wall \| [0-9.]+ ms \| [0-9.]+ ms \| \+[0-9]+% \[.*\] \| different .* \| regress 50% \| ❌ fail' "$TRASH/slow.md"
 expect_grep "Markdown: a table per benchmark" '^### hot' "$TRASH/slow.md"

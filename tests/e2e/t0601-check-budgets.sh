@@ -90,6 +90,34 @@ expect_no_grep "nothing was built" 'building' "$TRASH/err"
 junit_check "require base budgets" "$TRASH/req.xml"
 expect_grep "JUnit: an error testcase" "^error	'perfgate'	.base [0-9a-f]{7} has no 'perfgate.yml'" "$TRASH/req.xml.dump"
 
+# --- instructions: one callgrind run a side, exact ---
+if command -v valgrind >/dev/null; then
+	r3=$TRASH/instr
+	check_repo "$r3"
+	cat >"$r3/perfgate.yml" <<'YML'
+version: 1
+build: cc -O1 -o bench bench.c
+benchmarks:
+  - name: count
+    run: ./bench 200000
+    warmup: 0
+    repeat: { min: 3, max: 3 }
+budgets:
+  count:
+    instructions: { regress: 1% }
+YML
+	commit_all "$r3" "count instructions" && git -C "$r3" tag counted
+	set_factor "$r3" 3
+	commit_all "$r3" "3x the work"
+	expect_exit 1 "an instruction budget fails on 3x the instructions" -- "$PERFGATE" -C "$r3" check --base counted --json "$TRASH/instr.json"
+	expect_grep "the exact change" '^FAIL +count instructions: head .* vs base .*, \+[0-9]+% \[.*\], different; budget regress 1% exceeded' "$TRASH/out"
+	expect_true "one callgrind run a side" -- jqt '.metrics[] | select(.metric == "instructions") | (.base.samples | length) == 1 and (.head.samples | length) == 1 and .comparison.runs_base == 1' "$TRASH/instr.json"
+	expect_exit 0 "the same instructions pass" -- "$PERFGATE" -C "$r3" check --base counted --head counted
+	expect_grep "exactly the same" '^PASS +count instructions: .*\+0\.0%.*same; within budget regress 1%' "$TRASH/out"
+else
+	not_ok "valgrind is not installed (scripts/deps.sh installs it)"
+fi
+
 # --- a config error at the base: exit 2, named file:line:col ---
 printf 'version: 1\nbenchmarks:\n  - name: x\n    run: "true"\n    repat: 3\n' >"$r2/perfgate.yml"
 commit_all "$r2" "typo" && git -C "$r2" tag typo

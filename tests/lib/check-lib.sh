@@ -42,7 +42,7 @@ benchmarks:
   - name: hot
     run: ./bench 5000000
     warmup: 1
-    repeat: { min: 6, max: 48 }
+    repeat: { min: 6, max: 96 }
     timeout: 30s
 budgets:
   hot:
