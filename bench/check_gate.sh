@@ -73,7 +73,7 @@ git -C "$repo" checkout -q main
 
 printf '# machine: %s cores, load %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '# config: wall regress %s, repeat 6..%s pairs; benchmark ~30 ms\n' "$TOL" "$REPEAT_MAX"
-printf '%-10s %4s  %9s  %6s  %4s  %-9s  %s\n' scenario gate "runs/side" "wall s" exit verdict change
+printf '%-10s %4s  %9s  %6s  %4s  %-9s  %7s  %s\n' scenario gate "runs/side" "wall s" exit verdict change "CV base/head"
 gate() { # scenario head i
 	local t0 t1 rc
 	t0=$(date +%s.%N)
@@ -85,8 +85,9 @@ gate() { # scenario head i
 	jq -r --arg s "$1" --arg i "$3" --arg t "$(echo "$t1 - $t0" | bc)" --arg rc "$rc" \
 		'.metrics[] | select(.metric == "wall") |
 		 [$s, $i, (.comparison.runs_base | tostring), ($t | tonumber * 10 | round / 10 | tostring), $rc,
-		  .comparison.verdict, (((.comparison.ratio - 1) * 1000 | round / 10 | tostring) + "%")] | @tsv' \
-		"$work/r.json" | awk -F'\t' '{ printf "%-10s %4s  %9s  %6s  %4s  %-9s  %s\n", $1, $2, $3, $4, $5, $6, $7 }'
+		  .comparison.verdict, (((.comparison.ratio - 1) * 1000 | round / 10 | tostring) + "%"),
+		  ((.comparison.cv_base * 100 | round | tostring) + "%/" + (.comparison.cv_head * 100 | round | tostring) + "%")] | @tsv' \
+		"$work/r.json" | awk -F'\t' '{ printf "%-10s %4s  %9s  %6s  %4s  %-9s  %7s  %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
 	echo "$1 $rc $(jq '.metrics[] | select(.metric == "wall") | .comparison.runs_base' "$work/r.json")" >>"$work/rows"
 }
 for i in $(seq 1 "$SLOW"); do gate slow10 slow10 "$i"; done
