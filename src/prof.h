@@ -78,10 +78,12 @@ void pg_prof_write_folded(const struct pg_prof *p, struct pg_buf *out);
  * with unit samples|ns|instructions, period_ns=N when unit is samples with
  * a known period, runs (benchmark runs covered) and event when it is a plain
  * token. The folded reader (prof_folded.c) takes it back from the first line,
- * so a diff of written files is in ns per run, not samples. Other tools skip
- * it as a line without a trailing count: FlameGraph's flamegraph.pl (which
- * says "Ignored 1 lines with invalid format" on stderr) and difffolded.pl,
- * speedscope's and inferno's folded importers.
+ * so a diff of written files is in ns per run, not samples. It ends in no
+ * " COUNT", so tools that match a folded line as /^(.*)\s+(\d+)$/ skip it:
+ * FlameGraph's flamegraph.pl (noting "Ignored 1 lines with invalid format"
+ * on stderr) and speedscope's collapsed-stack importer. difffolded.pl does
+ * not skip it: it emits an empty stack of weight 0 (harmless) and perl's
+ * "uninitialized value" warnings; `perfgate fold --no-header` is for such tools.
  * Writers of folded files (fold, profile -o) write this, then
  * pg_prof_write_folded.
  */
