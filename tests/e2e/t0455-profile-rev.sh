@@ -86,6 +86,8 @@ expect_grep "did you mean" "did you mean 'hot'" "$TRASH/err"
 expect_exit 4 "a revision that does not build" -- "$PERFGATE" profile -b hot --rev broken -o "$TRASH/b.folded"
 expect_grep "says the build failed" 'build failed' "$TRASH/err"
 expect_true "no profile written for it" -- test ! -e "$TRASH/b.folded"
+expect_exit 0 "--no-build runs what the worktree holds" -- "$PERFGATE" profile -b hot --rev broken --no-build -o "$TRASH/nb.folded"
+expect_no_grep "--no-build builds nothing" 'building' "$TRASH/err"
 
 after=$(tree_state "$R")
 expect_true "the user's checkout, index and HEAD are byte-identical" -- test "$before" = "$after"
