@@ -56,4 +56,4 @@ printf 'perfgate fold: %.0f MB in %.2f s = %.0f MB/s, peak RSS %d MB (best of 3)
 	"$mb" "$best" "$(echo "$mb / $best" | bc -l)" $((best_rss / 1024))
 printf 'perf script:   %.2f s for the same samples; fold/script = %.3f (target < 0.1)\n' \
 	"$script_s" "$(echo "$best / $script_s" | bc -l)"
-echo "folded stacks: $(wc -l < "$W/out.folded"), heaviest: $(sort -t' ' -k2 -n -r "$W/out.folded" | awk '{ if ($NF > m) { m = $NF; l = $0 } } END { print l }')"
+echo "folded stacks: $(wc -l < "$W/out.folded"), heaviest: $(sort -t' ' -k2 -n -r "$W/out.folded" | awk '!/^#/ { if ($NF > m) { m = $NF; l = $0 } } END { print l }')"

@@ -5,7 +5,7 @@ set -euo pipefail
 what=${1:-build}
 build=(gcc make cmake pkg-config git libgit2-dev libyaml-dev libcjson-dev
        libcurl4-openssl-dev zlib1g-dev linux-perf valgrind)
-test=(libcmocka-dev clang libclang-rt-14-dev libxml2-utils python3 python3-junitparser jq
+test=(libcmocka-dev clang libclang-rt-14-dev libxml2-utils python3 python3-junitparser python3-yaml jq
       python3-prometheus-client openssl curl bc time
       chromium)
 bench=(hyperfine)

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,37 @@ static int result_of(const struct pg_cli *cli, int i)
 	return cli->opts[i].short_name ? cli->opts[i].short_name : PG_CLI_LONG(i);
 }
 
+static bool is_option(const char *a)
+{
+	return a[0] == '-' && a[1] != '\0';
+}
+
+static void reverse(char **v, int n)
+{
+	int i;
+
+	for (i = 0; i < n / 2; i++) {
+		char *t = v[i];
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = t;
+	}
+}
+
+/* The positionals skipped so far, argv[first_nonopt .. last_nonopt), swap
+ * places with the options parsed since, argv[last_nonopt .. optind), both
+ * keeping their order (GNU getopt's exchange, done by three reversals). */
+static void exchange(struct pg_cli *cli)
+{
+	char **v = cli->argv + cli->first_nonopt;
+	int a = cli->last_nonopt - cli->first_nonopt, b = cli->optind - cli->last_nonopt;
+
+	reverse(v, a);
+	reverse(v + a, b);
+	reverse(v, a + b);
+	cli->first_nonopt += b;
+	cli->last_nonopt = cli->optind;
+}
+
 int pg_cli_next(struct pg_cli *cli, const char **arg)
 {
 	const char *a;
@@ -64,15 +96,35 @@ int pg_cli_next(struct pg_cli *cli, const char **arg)
 		a = cli->argv[cli->optind];
 		goto bundle;
 	}
-	if (cli->optind >= cli->argc)
-		return -1;
-	a = cli->argv[cli->optind];
-	if (!strcmp(a, "--")) {
+	/* Permute as GNU getopt does: positionals are skipped and, once the
+	 * options after them are parsed, moved behind those options. */
+	if (cli->last_nonopt > cli->optind)
+		cli->last_nonopt = cli->optind;
+	if (cli->first_nonopt > cli->optind)
+		cli->first_nonopt = cli->optind;
+	if (cli->first_nonopt != cli->last_nonopt && cli->last_nonopt != cli->optind)
+		exchange(cli);
+	else if (cli->last_nonopt != cli->optind)
+		cli->first_nonopt = cli->optind;
+	while (cli->optind < cli->argc && !is_option(cli->argv[cli->optind]))
 		cli->optind++;
+	cli->last_nonopt = cli->optind;
+	if (cli->optind < cli->argc && !strcmp(cli->argv[cli->optind], "--")) {
+		/* "--" ends the options: it goes in front of the positionals and is skipped */
+		cli->optind++;
+		if (cli->first_nonopt != cli->last_nonopt && cli->last_nonopt != cli->optind)
+			exchange(cli);
+		else if (cli->first_nonopt == cli->last_nonopt)
+			cli->first_nonopt = cli->optind;
+		cli->last_nonopt = cli->argc;
+		cli->optind = cli->argc;
+	}
+	if (cli->optind >= cli->argc) {
+		if (cli->first_nonopt != cli->last_nonopt)
+			cli->optind = cli->first_nonopt;
 		return -1;
 	}
-	if (a[0] != '-' || a[1] == '\0')
-		return -1; /* options come before positional arguments */
+	a = cli->argv[cli->optind];
 	if (a[1] == '-') {
 		const char *name = a + 2, *eq = strchr(name, '=');
 		size_t len = eq ? (size_t)(eq - name) : strlen(name);
@@ -88,7 +140,8 @@ int pg_cli_next(struct pg_cli *cli, const char **arg)
 				continue;
 			if (!o->arg) {
 				if (eq) {
-					pg_cli_usage_error(cli, "option '--%s' takes no argument", o->long_name);
+					pg_cli_usage_error(cli, "option '--%s' takes no argument",
+							   o->long_name);
 					return '?';
 				}
 				return result_of(cli, i);
@@ -98,7 +151,8 @@ int pg_cli_next(struct pg_cli *cli, const char **arg)
 			} else if (cli->optind < cli->argc) {
 				*arg = cli->argv[cli->optind++];
 			} else {
-				pg_cli_usage_error(cli, "option '--%s' needs %s", o->long_name, o->arg);
+				pg_cli_usage_error(cli, "option '--%s' needs %s", o->long_name,
+						   o->arg);
 				return '?';
 			}
 			return result_of(cli, i);
@@ -107,43 +161,42 @@ int pg_cli_next(struct pg_cli *cli, const char **arg)
 		return '?';
 	}
 	cli->nextchar = 1;
-bundle:
-	{
-		int c = (unsigned char)a[cli->nextchar++];
-		int at_end = a[cli->nextchar] == '\0';
+bundle : {
+	int c = (unsigned char)a[cli->nextchar++];
+	int at_end = a[cli->nextchar] == '\0';
 
-		if (c == 'h') {
-			cli->nextchar = 0;
-			cli->optind++;
-			pg_cli_help(cli, stdout);
-			return 'h';
-		}
-		i = find_short(cli, c);
-		if (i < 0) {
-			cli->nextchar = 0;
-			cli->optind++;
-			pg_cli_usage_error(cli, "unknown option '-%c'", c);
+	if (c == 'h') {
+		cli->nextchar = 0;
+		cli->optind++;
+		pg_cli_help(cli, stdout);
+		return 'h';
+	}
+	i = find_short(cli, c);
+	if (i < 0) {
+		cli->nextchar = 0;
+		cli->optind++;
+		pg_cli_usage_error(cli, "unknown option '-%c'", c);
+		return '?';
+	}
+	if (cli->opts[i].arg) {
+		int pos = cli->nextchar;
+
+		cli->nextchar = 0;
+		cli->optind++;
+		if (!at_end) {
+			*arg = a + pos;
+		} else if (cli->optind < cli->argc) {
+			*arg = cli->argv[cli->optind++];
+		} else {
+			pg_cli_usage_error(cli, "option '-%c' needs %s", c, cli->opts[i].arg);
 			return '?';
-		}
-		if (cli->opts[i].arg) {
-			int pos = cli->nextchar;
-
-			cli->nextchar = 0;
-			cli->optind++;
-			if (!at_end) {
-				*arg = a + pos;
-			} else if (cli->optind < cli->argc) {
-				*arg = cli->argv[cli->optind++];
-			} else {
-				pg_cli_usage_error(cli, "option '-%c' needs %s", c, cli->opts[i].arg);
-				return '?';
-			}
-			return c;
-		}
-		if (at_end) {
-			cli->nextchar = 0;
-			cli->optind++;
 		}
 		return c;
 	}
+	if (at_end) {
+		cli->nextchar = 0;
+		cli->optind++;
+	}
+	return c;
+}
 }

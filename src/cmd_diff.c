@@ -71,33 +71,6 @@ static void split_names(char ***names, size_t *n, size_t *alloc, const char *s, 
 	}
 }
 
-/* Options may follow the positional arguments ("diff A B --json F"): the
- * shared parser stops at the first positional, so collect them here. */
-static int next_opt(struct pg_cli *cli, const char **arg, const char **pos, size_t max_pos,
-		    size_t *nr_pos)
-{
-	for (;;) {
-		const char *a;
-
-		if (cli->nextchar || cli->optind >= cli->argc)
-			return cli->optind >= cli->argc && !cli->nextchar ? -1 : pg_cli_next(cli, arg);
-		a = cli->argv[cli->optind];
-		if (!strcmp(a, "--")) {
-			for (cli->optind++; cli->optind < cli->argc; cli->optind++)
-				if (*nr_pos < max_pos + 1)
-					pos[(*nr_pos)++] = cli->argv[cli->optind];
-			return -1;
-		}
-		if (a[0] != '-' || a[1] == '\0') {
-			if (*nr_pos < max_pos + 1)
-				pos[(*nr_pos)++] = a;
-			cli->optind++;
-			continue;
-		}
-		return pg_cli_next(cli, arg);
-	}
-}
-
 int cmd_diff(int argc, char **argv)
 {
 	struct pg_cli cli = PG_CLI_INIT(argc, argv, "diff", "A B [options]",
@@ -115,15 +88,15 @@ int cmd_diff(int argc, char **argv)
 	char **touched = NULL, *json = NULL;
 	size_t nr_touched = 0, alloc_touched = 0, top = 10, i;
 	double runs_a = 0, runs_b = 0;
-	const char *pos[3];
-	size_t nr_pos = 0;
+	char **pos;
+	size_t nr_pos;
 	int c, ret = PG_EXIT_USAGE;
 	bool read_a = false, read_b = false, compared = false;
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	memset(&at, 0, sizeof(at));
-	while ((c = next_opt(&cli, &arg, pos, 2, &nr_pos)) != -1) {
+	while ((c = pg_cli_next(&cli, &arg)) != -1) {
 		switch (c) {
 		case 'j':
 			json_path = arg;
@@ -168,6 +141,8 @@ int cmd_diff(int argc, char **argv)
 			goto done;
 		}
 	}
+	pos = cli.argv + cli.optind;
+	nr_pos = (size_t)(cli.argc - cli.optind);
 	if (nr_pos != 2) {
 		pg_cli_usage_error(&cli, "wants two profiles, A (before) and B (after)");
 		goto done;

@@ -17,33 +17,6 @@ static const struct pg_opt opts[] = {
 	{ 0 },
 };
 
-/* Options may follow the positional arguments ("diff A B --json F"): the
- * shared parser stops at the first positional, so collect them here. */
-static int next_opt(struct pg_cli *cli, const char **arg, const char **pos, size_t max_pos,
-		    size_t *nr_pos)
-{
-	for (;;) {
-		const char *a;
-
-		if (cli->nextchar || cli->optind >= cli->argc)
-			return cli->optind >= cli->argc && !cli->nextchar ? -1 : pg_cli_next(cli, arg);
-		a = cli->argv[cli->optind];
-		if (!strcmp(a, "--")) {
-			for (cli->optind++; cli->optind < cli->argc; cli->optind++)
-				if (*nr_pos < max_pos + 1)
-					pos[(*nr_pos)++] = cli->argv[cli->optind];
-			return -1;
-		}
-		if (a[0] != '-' || a[1] == '\0') {
-			if (*nr_pos < max_pos + 1)
-				pos[(*nr_pos)++] = a;
-			cli->optind++;
-			continue;
-		}
-		return pg_cli_next(cli, arg);
-	}
-}
-
 int cmd_flamegraph(int argc, char **argv)
 {
 	struct pg_cli cli = PG_CLI_INIT(argc, argv, "flamegraph", "FILE -o OUT.svg [--title T]",
@@ -54,12 +27,12 @@ int cmd_flamegraph(int argc, char **argv)
 	struct pg_buf svg = PG_BUF_INIT;
 	enum pg_prof_format fmt = PG_PROF_FMT_AUTO;
 	const char *out = NULL, *title = NULL, *arg;
-	const char *pos[2];
-	size_t nr_pos = 0;
+	char **pos;
+	size_t nr_pos;
 	int c, ret = PG_EXIT_USAGE;
 	bool read = false;
 
-	while ((c = next_opt(&cli, &arg, pos, 1, &nr_pos)) != -1) {
+	while ((c = pg_cli_next(&cli, &arg)) != -1) {
 		switch (c) {
 		case 'o':
 			out = arg;
@@ -80,6 +53,8 @@ int cmd_flamegraph(int argc, char **argv)
 			goto done;
 		}
 	}
+	pos = cli.argv + cli.optind;
+	nr_pos = (size_t)(cli.argc - cli.optind);
 	if (nr_pos != 1) {
 		pg_cli_usage_error(&cli, "wants one profile FILE");
 		goto done;

@@ -16,6 +16,7 @@ static const struct pg_opt opts[] = {
 	[3] = { 0, "tid", NULL, "perf script: root frame 'comm-PID/TID'" },
 	[4] = { 0, "from", "FORMAT", "input format: perf-script (default), folded, cpuprofile, pprof, "
 				     "speedscope, callgrind or auto (detect)" },
+	[5] = { 0, "no-header", NULL, "omit the '# perfgate: unit=... runs=...' first line" },
 	{ 0 } };
 
 static const char description[] =
@@ -28,6 +29,11 @@ static const char description[] =
 	"[unknown] symbols named after their module ([libc.so.6]), kernel frames _[k],\n"
 	"JIT frames _[j], weight = the period when perf printed one, else 1 per sample.\n"
 	"With --from, any supported profile format is folded the same way.\n"
+	"The first line is a comment keeping what folded text cannot say, e.g.\n"
+	"  # perfgate: unit=ns runs=1 event=cpu-clock\n"
+	"(the cost unit, ns per sample when known, the benchmark runs covered), read back\n"
+	"by perfgate diff and flamegraph; flamegraph.pl and speedscope skip it (it has no\n"
+	"trailing count). --no-header leaves it out.\n"
 	"Warnings (several events, truncated input, caps) go to standard error.\n"
 	"Exit codes: 0 done (also with no samples: a warning says so), 2 unreadable or\n"
 	"malformed input or bad arguments, 4 I/O error.";
@@ -35,7 +41,7 @@ static const char description[] =
 int cmd_fold(int argc, char **argv)
 {
 	struct pg_cli cli = PG_CLI_INIT(argc, argv, "fold", "[FILE|-] [-o FILE] [--event NAME] "
-					"[--pid] [--tid] [--from FORMAT]", description, opts);
+					"[--pid] [--tid] [--from FORMAT] [--no-header]", description, opts);
 	struct pg_prof_read_opts ro = { 0 };
 	struct pg_prof_warnings warn = { 0 };
 	enum pg_prof_format fmt = PG_PROF_FMT_PERF_SCRIPT;
@@ -43,7 +49,7 @@ int cmd_fold(int argc, char **argv)
 	struct pg_buf out = PG_BUF_INIT;
 	const char *output = "-", *input = "-", *arg;
 	struct pg_prof p;
-	bool loaded = false;
+	bool loaded = false, header = true;
 	int c, ret;
 	unsigned i;
 
@@ -66,6 +72,9 @@ int cmd_fold(int argc, char **argv)
 				pg_cli_usage_error(&cli, "unknown format '%s'", arg);
 				return PG_EXIT_USAGE;
 			}
+			break;
+		case PG_CLI_LONG(5):
+			header = false;
 			break;
 		case 'h':
 			return PG_EXIT_OK;
@@ -90,6 +99,8 @@ int cmd_fold(int argc, char **argv)
 		ret = pg_fail(&err);
 		goto done;
 	}
+	if (header)
+		pg_prof_write_folded_header(&p, &out);
 	pg_prof_write_folded(&p, &out);
 	if (pg_file_write(output, out.data ? out.data : "", out.len, &err) < 0) {
 		ret = pg_fail(&err);

@@ -10,12 +10,14 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bmf.h"
 #include "build.h"
 #include "cli.h"
 #include "cmd.h"
-#include "git.h"
 #include "config.h"
+#include "git.h"
 #include "machine.h"
+#include "notes.h"
 #include "proc.h"
 #include "result.h"
 #include "sig.h"
@@ -28,6 +30,9 @@ static const struct pg_opt opts[] = {
     {0, "no-build", NULL, "do not run the config's build command"},
     {'n', "repeat", "N", "counted runs per benchmark (default: the config's repeat.min)"},
     {'w', "warmup", "N", "discarded warm-up runs (default: the config's warmup)"},
+    {0, "save", NULL, "keep the results as a git note (refs/notes/perfgate) on HEAD"},
+    {0, "allow-dirty", NULL, "with --save: save even when the tree has uncommitted changes"},
+    {0, "bmf", "FILE", "write the results in the Bencher Metric Format to FILE ('-': stdout)"},
     {0},
 };
 
@@ -44,9 +49,25 @@ static const char description[] =
     "Prints a table (median, min, max, CV %, runs) on stdout; warnings and progress\n"
     "on stderr.\n"
     "\n"
-    "Exit codes: 0 all benchmarks ran; 2 usage or config error (nothing was run);\n"
-    "4 a benchmark failed (non-zero exit, signal, timeout, bad output), the build\n"
-    "failed, or a file could not be written; 130/143 interrupted.";
+    "--save keeps the results with the repository: appended to the git note on the\n"
+    "commit measured (HEAD) under refs/notes/perfgate, with the machine's fingerprint\n"
+    "(CPU model, cores, kernel) and the config's hash; results from another machine\n"
+    "or config are never compared as if alike. A note keeps the 8 newest results per\n"
+    "machine and config, and at most 1 MiB. --save refuses a tree that differs from\n"
+    "HEAD before the build (staged, unstaged or untracked files: the results would\n"
+    "not belong to the commit) unless --allow-dirty, whose results are marked dirty\n"
+    "and left out of comparisons. Nothing is saved when a benchmark failed. Share\n"
+    "them with: git push origin refs/notes/perfgate and\n"
+    "git fetch origin refs/notes/perfgate:refs/notes/perfgate\n"
+    "\n"
+    "--bmf writes {\"<benchmark>\": {\"<metric>\": {\"value\": median, \"lower_value\":\n"
+    "min, \"upper_value\": max}}} in the metric's unit (ns, bytes, count, or reported),\n"
+    "for Bencher (bencher run --adapter json) and other tools that read BMF.\n"
+    "\n"
+    "Exit codes: 0 all benchmarks ran; 2 usage or config error, or --save on a\n"
+    "dirty tree or outside a repository (nothing was run); 4 a benchmark failed\n"
+    "(non-zero exit, signal, timeout, bad output), the build failed, a file could\n"
+    "not be written, or the note could not be saved; 130/143 interrupted.";
 
 struct run_ctx {
 	bool progress; /* stderr is a terminal and NO_COLOR/CI do not ask for plain output */
@@ -89,10 +110,13 @@ static int parse_count(const struct pg_cli *cli, const char *opt, const char *ar
 }
 
 /*
- * The commit measured and whether the tree was dirty, from the git module.
- * Outside a repository (or on an unborn branch) has_commit stays false.
+ * The commit measured and whether the tree was dirty, from the git module,
+ * taken before the build: the build's own outputs (untracked files) are
+ * products of the commit, not changes to it. Outside a repository (or on
+ * an unborn branch) has_commit stays false. With --save the repository is
+ * kept open in *gp (NULL when there is none).
  */
-static void head_state(struct pg_result *res)
+static void head_state(struct pg_result *res, struct pg_git **gp)
 {
 	struct pg_git *g = NULL;
 	struct pg_err err = PG_ERR_INIT;
@@ -106,7 +130,59 @@ static void head_state(struct pg_result *res)
 		res->has_commit = true;
 		res->dirty = dirty;
 	}
-	pg_git_free(g);
+	if (gp)
+		*gp = g;
+	else
+		pg_git_free(g);
+}
+
+/* --save before anything runs: a repository, a commit, a clean tree. */
+static int save_check(const struct pg_result *res, const struct pg_git *g, bool allow_dirty,
+		      struct pg_err *err)
+{
+	char s7[8];
+
+	if (!g)
+		return pg_err_set(err, PG_ERR_USAGE,
+				  "--save keeps results as git notes: not inside a git repository");
+	if (!res->has_commit)
+		return pg_err_set(
+		    err, PG_ERR_USAGE,
+		    "--save: HEAD has no commit yet (unborn branch): nothing to note");
+	if (res->dirty && !allow_dirty)
+		return pg_err_set(
+		    err, PG_ERR_USAGE,
+		    "--save: the tree differs from HEAD %s (staged, unstaged or untracked files), "
+		    "so the results would not belong to that commit; commit or stash the "
+		    "changes, or pass --allow-dirty",
+		    pg_git_short(res->commit, s7));
+	return 0;
+}
+
+/* --save after the runs: append, then say what the note now holds. */
+static int save_note(struct pg_git *g, const struct pg_result *res, struct pg_err *err)
+{
+	struct pg_result *rs = NULL;
+	struct pg_notes_stats st;
+	size_t n = 0;
+	char s7[8];
+
+	if (pg_notes_add_result(g, res->commit, res, err) < 0)
+		return pg_err_prefix(err, "--save");
+	if (pg_notes_load(g, res->commit, &res->machine, res->config_hash, 0, &rs, &n, &st, err) <
+	    0)
+		return pg_err_prefix(err, "--save");
+	fprintf(stderr,
+		"perfgate: saved as a note on %s (%s)%s: %zu result%s from this machine and "
+		"config",
+		pg_git_short(res->commit, s7), PG_NOTES_REF, res->dirty ? ", marked dirty" : "", n,
+		n == 1 ? "" : "s");
+	if (st.other_machine || st.other_config)
+		fprintf(stderr, "; not compared: %zu from other machines, %zu from other configs",
+			st.other_machine, st.other_config);
+	fprintf(stderr, "\n");
+	pg_notes_free_results(rs, n);
+	return 0;
 }
 
 static int run_build(const struct pg_config *cfg, struct pg_err *err)
@@ -239,20 +315,23 @@ static const char *nearest(const struct pg_config *cfg, const char *name)
 
 int cmd_run(int argc, char **argv)
 {
-	struct pg_cli cli = PG_CLI_INIT(argc, argv, "run",
-					"[-c FILE] [-b NAME]... [--json FILE] "
-					"[--no-build] [--repeat N] [--warmup N]",
-					description, opts);
+	struct pg_cli cli =
+	    PG_CLI_INIT(argc, argv, "run",
+			"[-c FILE] [-b NAME]... [--json FILE] [--bmf FILE] "
+			"[--no-build] [--repeat N] [--warmup N] [--save [--allow-dirty]]",
+			description, opts);
 	struct pg_config cfg = PG_CONFIG_INIT;
 	struct pg_result res = PG_RESULT_INIT;
 	struct pg_err err = PG_ERR_INIT;
 	struct run_ctx ctx = {false};
-	const char *config_path = "perfgate.yml", *json = NULL, *arg, *nc = getenv("NO_COLOR"),
-		   *ci = getenv("CI");
+	struct pg_git *g = NULL;
+	const char *config_path = "perfgate.yml", *json = NULL, *bmf = NULL, *arg,
+		   *nc = getenv("NO_COLOR"), *ci = getenv("CI");
 	char **only = NULL;
 	size_t nr_only = 0, i;
 	unsigned repeat = 0, warmup = 0;
-	bool has_repeat = false, has_warmup = false, no_build = false;
+	bool has_repeat = false, has_warmup = false, no_build = false, save = false,
+	     allow_dirty = false;
 	int c, ret = PG_EXIT_OK;
 	time_t now;
 
@@ -285,6 +364,15 @@ int cmd_run(int argc, char **argv)
 			}
 			has_warmup = true;
 			break;
+		case PG_CLI_LONG(6):
+			save = true;
+			break;
+		case PG_CLI_LONG(7):
+			allow_dirty = true;
+			break;
+		case PG_CLI_LONG(8):
+			bmf = arg;
+			break;
 		case 'h':
 			ret = PG_EXIT_OK;
 			goto done;
@@ -295,6 +383,16 @@ int cmd_run(int argc, char **argv)
 	}
 	if (cli.optind < argc) {
 		pg_cli_usage_error(&cli, "unexpected argument '%s'", argv[cli.optind]);
+		ret = PG_EXIT_USAGE;
+		goto done;
+	}
+	if (json && bmf && !strcmp(json, "-") && !strcmp(bmf, "-")) {
+		pg_cli_usage_error(&cli, "--json - and --bmf - cannot both write to stdout");
+		ret = PG_EXIT_USAGE;
+		goto done;
+	}
+	if (allow_dirty && !save) {
+		pg_cli_usage_error(&cli, "--allow-dirty goes with --save");
 		ret = PG_EXIT_USAGE;
 		goto done;
 	}
@@ -318,6 +416,11 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	ctx.progress = isatty(2) && !(nc && nc[0]) && !(ci && ci[0]);
+	head_state(&res, save ? &g : NULL);
+	if (save && save_check(&res, g, allow_dirty, &err) < 0) {
+		ret = pg_fail(&err);
+		goto done;
+	}
 
 	if (cfg.build && cfg.build[0] && !no_build && run_build(&cfg, &err) < 0) {
 		ret = err.kind == PG_ERR_INTERRUPTED ? pg_sig_exit_code() : pg_fail(&err);
@@ -338,7 +441,6 @@ int cmd_run(int argc, char **argv)
 	}
 
 	pg_machine_probe(&res.machine);
-	head_state(&res);
 	snprintf(res.config_hash, sizeof(res.config_hash), "%s", cfg.hash);
 	now = time(NULL);
 	strftime(res.created, sizeof(res.created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -374,14 +476,33 @@ int cmd_run(int argc, char **argv)
 			ret = PG_EXIT_INFRA;
 		}
 	}
-	/* With --json -, stdout is the document: the table goes to stderr. */
-	print_table(json && !strcmp(json, "-") ? stderr : stdout, &res);
+	/* With --json - or --bmf -, stdout is the document: the table goes to stderr. */
+	print_table((json && !strcmp(json, "-")) || (bmf && !strcmp(bmf, "-")) ? stderr : stdout,
+		    &res);
 	if (json && pg_result_save(&res, json, &err) < 0) {
 		pg_fail(&err);
 		if (ret == PG_EXIT_OK)
 			ret = PG_EXIT_INFRA;
 	}
+	if (bmf) {
+		struct pg_buf b = PG_BUF_INIT;
+
+		pg_bmf_render_result(&b, &res);
+		if (pg_file_write(bmf, b.data, b.len, &err) < 0) {
+			pg_fail(&err);
+			if (ret == PG_EXIT_OK)
+				ret = PG_EXIT_INFRA;
+		}
+		pg_buf_release(&b);
+	}
+	if (save && ret == PG_EXIT_OK && save_note(g, &res, &err) < 0) {
+		ret = pg_fail(&err);
+		if (ret == PG_EXIT_USAGE) /* the benchmarks ran: not "nothing was run" */
+			ret = PG_EXIT_INFRA;
+	} else if (save && ret != PG_EXIT_OK)
+		fprintf(stderr, "perfgate: --save: nothing saved: not every benchmark ran\n");
 done:
+	pg_git_free(g);
 	pg_result_release(&res);
 	pg_config_release(&cfg);
 	free(only);

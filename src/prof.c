@@ -195,6 +195,44 @@ void pg_prof_write_folded(const struct pg_prof *p, struct pg_buf *out)
 	free(lines);
 }
 
+static void add_number(struct pg_buf *out, double v)
+{
+	if (v == floor(v) && fabs(v) < 9e15)
+		pg_buf_addf(out, "%lld", (long long)v);
+	else
+		pg_buf_addf(out, "%.17g", v);
+}
+
+/* An event name kept in the header: a plain token, so the line stays one
+ * list of key=value pairs. */
+static int plain_token(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+		      (s[n] >= '0' && s[n] <= '9') || strchr("-_.:/", s[n])))
+			return 0;
+	return n > 0 && n <= 64;
+}
+
+void pg_prof_write_folded_header(const struct pg_prof *p, struct pg_buf *out)
+{
+	static const char *const units[] = { "samples", "ns", "instructions" };
+
+	pg_buf_addf(out, PG_PROF_HEADER " unit=%s",
+		    (size_t)p->unit < PG_ARRAY_SIZE(units) ? units[p->unit] : "samples");
+	if (p->unit == PG_PROF_SAMPLES && p->period_ns > 0 && isfinite(p->period_ns)) {
+		pg_buf_adds(out, " period_ns=");
+		add_number(out, p->period_ns);
+	}
+	pg_buf_adds(out, " runs=");
+	add_number(out, p->runs > 0 && isfinite(p->runs) ? p->runs : 1);
+	if (p->event && plain_token(p->event))
+		pg_buf_addf(out, " event=%s", p->event);
+	pg_buf_addc(out, '\n');
+}
+
 double pg_prof_per_run(const struct pg_prof *p, double weight)
 {
 	double runs = p->runs > 0 ? p->runs : 1;

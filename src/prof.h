@@ -71,6 +71,25 @@ int pg_prof_has_stack(const struct pg_prof *p, const uint32_t *ids, uint32_t dep
  * printed as integers, others with %.17g. Appends to out. */
 void pg_prof_write_folded(const struct pg_prof *p, struct pg_buf *out);
 
+/*
+ * The header that keeps, in a folded file, what folded text cannot say: one
+ * comment line, appended to out,
+ *   "# perfgate: unit=ns runs=3 event=cpu-clock\n"
+ * with unit samples|ns|instructions, period_ns=N when unit is samples with
+ * a known period, runs (benchmark runs covered) and event when it is a plain
+ * token. The folded reader (prof_folded.c) takes it back from the first line,
+ * so a diff of written files is in ns per run, not samples. It ends in no
+ * " COUNT", so tools that match a folded line as /^(.*)\s+(\d+)$/ skip it:
+ * FlameGraph's flamegraph.pl (noting "Ignored 1 lines with invalid format"
+ * on stderr) and speedscope's collapsed-stack importer. difffolded.pl does
+ * not skip it: it emits an empty stack of weight 0 (harmless) and perl's
+ * "uninitialized value" warnings; `perfgate fold --no-header` is for such tools.
+ * Writers of folded files (fold, profile -o) write this, then
+ * pg_prof_write_folded.
+ */
+#define PG_PROF_HEADER "# perfgate:"
+void pg_prof_write_folded_header(const struct pg_prof *p, struct pg_buf *out);
+
 /* Weight of one unit per run, in the profile's cost unit: for SAMPLES with a
  * known period, ns per run; otherwise weight / runs. */
 double pg_prof_per_run(const struct pg_prof *p, double weight);

@@ -27,6 +27,8 @@ int pg_profile_call_graph_parse(const char *name, enum pg_call_graph *out)
 		*out = PG_CALL_GRAPH_DWARF;
 	else if (!strcmp(name, "fp"))
 		*out = PG_CALL_GRAPH_FP;
+	else if (!strcmp(name, "none"))
+		*out = PG_CALL_GRAPH_NONE;
 	else
 		return -1;
 	return 0;
@@ -110,6 +112,10 @@ static int record_perf(struct pg_prof *one, const struct pg_profile_opts *o, uns
 	int ret = -1;
 
 	snprintf(freq, sizeof(freq), "%u", o->frequency_hz ? o->frequency_hz : 999);
+	if (o->call_graph == PG_CALL_GRAPH_NONE) {
+		/* no call graph: leave out "--call-graph MODE", leaf frames only */
+		memmove(&rec[7], &rec[9], sizeof(rec) - 9 * sizeof(rec[0]));
+	}
 	if (run(rec, "perf record", o, false, &r, err) < 0) {
 		if (err->kind != PG_ERR_INTERRUPTED && perf_denied(&r))
 			pg_err_set(err, PG_ERR_INFRA,

@@ -11,7 +11,7 @@
  * perf: `perf record -e cpu-clock -F FREQ --call-graph dwarf|fp -o F -- CMD`
  *   (cpu-clock because hardware counters are often missing on CI machines;
  *   DWARF by default because with frame pointers gcc gives leaf functions no
- *   frame), then `perf script -F comm,pid,tid,time,period,event,ip,sym,dso`
+ *   frame; PG_CALL_GRAPH_NONE leaves --call-graph out: leaf frames only), then `perf script -F comm,pid,tid,time,period,event,ip,sym,dso`
  *   parsed by the perf-script reader. Unit: samples with the period in ns.
  * callgrind: `valgrind --tool=callgrind --callgrind-out-file=F CMD`;
  *   unit: instructions, exact and repeatable.
@@ -54,7 +54,7 @@ struct pg_profile_opts {
 /* Capture into *out (initialised here; release with pg_prof_release even on failure). */
 int pg_profile_capture(struct pg_prof *out, const struct pg_profile_opts *opts, struct pg_err *err);
 
-/* "perf" / "callgrind" and back; -1 for an unknown name. */
+/* "perf" / "callgrind", "dwarf" / "fp" / "none" and back; -1 for an unknown name. */
 int pg_profile_profiler_parse(const char *name, enum pg_profiler *out);
 int pg_profile_call_graph_parse(const char *name, enum pg_call_graph *out);
 

@@ -68,6 +68,16 @@ static char *folded(const struct pg_prof *p)
 	return pg_buf_detach(&b, NULL);
 }
 
+/* As perfgate writes a folded file: the header line, then the stacks. */
+static char *folded_file(const struct pg_prof *p)
+{
+	struct pg_buf b = PG_BUF_INIT;
+
+	pg_prof_write_folded_header(p, &b);
+	pg_prof_write_folded(p, &b);
+	return pg_buf_detach(&b, NULL);
+}
+
 /* Fold data fed in chunks of `chunk` bytes (0 = all at once). */
 static char *fold_chunked(const char *data, size_t len, size_t chunk,
 			  const struct pg_prof_read_opts *opts, struct pg_prof_warnings *w,
@@ -89,7 +99,7 @@ static char *fold_chunked(const char *data, size_t len, size_t chunk,
 	pg_fold_finish(&f);
 	*samples = f.samples;
 	pg_fold_release(&f);
-	out = folded(p);
+	out = folded_file(p);
 	return out;
 }
 
@@ -137,7 +147,7 @@ static void test_cases(void **state)
 			snprintf(path, sizeof(path), DIR "%s.in", c->in);
 			assert_int_equal(pg_prof_read_file_ex(&p, path, PG_PROF_FMT_PERF_SCRIPT, &c->opts,
 							      NULL, &err), 0);
-			out = folded(&p);
+			out = folded_file(&p);
 			assert_string_equal(out, expected);
 			free(out);
 			pg_prof_release(&p);

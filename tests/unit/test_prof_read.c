@@ -35,6 +35,16 @@ static char *folded(const struct pg_prof *p)
 	return pg_buf_detach(&b, NULL);
 }
 
+/* As perfgate writes a folded file: the header line, then the stacks. */
+static char *folded_file(const struct pg_prof *p)
+{
+	struct pg_buf b = PG_BUF_INIT;
+
+	pg_prof_write_folded_header(p, &b);
+	pg_prof_write_folded(p, &b);
+	return pg_buf_detach(&b, NULL);
+}
+
 /* The leaf frame with the most self weight. */
 static const char *hottest_leaf(const struct pg_prof *p)
 {
@@ -104,14 +114,14 @@ static void test_real_samples(void **state)
 			fail_msg("%s: total %.17g, want %.17g", c->path, p.total, c->total);
 
 		/* the same profile through memory and through its own folded text */
-		a = folded(&p);
+		a = folded_file(&p);
 		assert_int_equal(pg_prof_read_mem(&q, c->path, data, len, c->fmt, &err), 0);
-		b = folded(&q);
+		b = folded_file(&q);
 		assert_string_equal(a, b);
 		free(b);
 		pg_prof_release(&q);
 		assert_int_equal(pg_prof_read_mem(&q, "folded", a, strlen(a), PG_PROF_FMT_AUTO, &err), 0);
-		b = folded(&q);
+		b = folded_file(&q);
 		assert_string_equal(a, b);
 		free(a);
 		free(b);
@@ -371,6 +381,96 @@ static void test_folded_shapes(void **state)
 	pg_prof_release(&p);
 }
 
+/* A written folded file keeps its unit, period and runs; a plain one reads as samples. */
+static void test_folded_header(void **state)
+{
+	static const char plain[] = "main;f 3\nmain;g 1\n";
+	struct pg_prof p, q;
+	struct pg_err err = PG_ERR_INIT;
+	struct pg_prof_warnings w = { 0 };
+	uint32_t ids[2];
+	char *a, *b;
+
+	(void)state;
+	/* ns, as perf's cpu-clock gives, over 3 runs */
+	pg_prof_init(&p, PG_PROF_NS);
+	p.runs = 3;
+	p.event = pg_xstrdup("cpu-clock");
+	ids[0] = pg_prof_intern(&p, "main", 4);
+	ids[1] = pg_prof_intern(&p, "f", 1);
+	pg_prof_add(&p, ids, 2, 3003003);
+	a = folded_file(&p);
+	assert_string_equal(a, "# perfgate: unit=ns runs=3 event=cpu-clock\nmain;f 3003003\n");
+	assert_int_equal(pg_prof_read_mem(&q, "a.folded", a, strlen(a), PG_PROF_FMT_AUTO, &err), 0);
+	assert_int_equal(q.unit, PG_PROF_NS);
+	assert_true(q.runs == 3);
+	assert_string_equal(q.event, "cpu-clock");
+	assert_true(pg_prof_per_run(&q, q.total) == 1001001);
+	assert_string_equal(pg_prof_unit_name(&q), "ns");
+	b = folded_file(&q);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	pg_prof_release(&q);
+	pg_prof_release(&p);
+
+	/* samples with a known period: per run in ns */
+	pg_prof_init(&p, PG_PROF_SAMPLES);
+	p.period_ns = 1000000;
+	p.runs = 2;
+	ids[0] = pg_prof_intern(&p, "main", 4);
+	pg_prof_add(&p, ids, 1, 10);
+	a = folded_file(&p);
+	assert_string_equal(a, "# perfgate: unit=samples period_ns=1000000 runs=2\nmain 10\n");
+	assert_int_equal(pg_prof_read_mem(&q, "b.folded", a, strlen(a), PG_PROF_FMT_FOLDED, &err), 0);
+	assert_true(pg_prof_per_run(&q, q.total) == 5000000);
+	free(a);
+	pg_prof_release(&q);
+	pg_prof_release(&p);
+
+	/* without the header: samples, one run, as before */
+	assert_int_equal(pg_prof_read_mem(&q, "plain", plain, strlen(plain), PG_PROF_FMT_AUTO, &err), 0);
+	assert_int_equal(q.unit, PG_PROF_SAMPLES);
+	assert_true(q.runs == 1 && q.period_ns == 0 && q.total == 4);
+	assert_string_equal(pg_prof_unit_name(&q), "samples");
+	pg_prof_release(&q);
+
+	/* comments are skipped; a header below line 1 and unknown keys only warn */
+	{
+		static const char t[] = "# perfgate: unit=instructions runs=2 colour=red\n"
+					"# a comment 12\nmain 4\n# perfgate: unit=ns runs=9\n";
+		assert_int_equal(pg_prof_read_mem_ex(&q, "c", t, strlen(t), PG_PROF_FMT_FOLDED, NULL, &w,
+						     &err), 0);
+		assert_int_equal(q.unit, PG_PROF_INSTRUCTIONS);
+		assert_true(q.runs == 2 && q.total == 4);
+		assert_int_equal(w.n, 2);
+		assert_non_null(strstr(w.msg[0], "c:1:38: unknown header key 'colour'"));
+		assert_non_null(strstr(w.msg[1], "c:4: perfgate header not on the first line"));
+		pg_prof_release(&q);
+	}
+	/* bad values are errors with line and column */
+	{
+		static const char *const bad[][2] = {
+			{ "# perfgate: unit=ms runs=1\nmain 1\n", "x:1:18: bad value 'ms' for 'unit'" },
+			{ "# perfgate: unit=ns runs=0\nmain 1\n", "x:1:26: bad value '0' for 'runs'" },
+			{ "# perfgate: runs=-2\nmain 1\n", "x:1:18: bad value '-2' for 'runs'" },
+			{ "# perfgate: runs=1e999\n", "bad value '1e999' for 'runs'" },
+			{ "# perfgate: unit=samples period_ns=nan\n", "bad value 'nan' for 'period_ns'" },
+		};
+		size_t i;
+
+		for (i = 0; i < PG_ARRAY_SIZE(bad); i++) {
+			err = (struct pg_err)PG_ERR_INIT;
+			assert_int_equal(pg_prof_read_mem(&q, "x", bad[i][0], strlen(bad[i][0]),
+							  PG_PROF_FMT_AUTO, &err), -1);
+			if (!strstr(err.msg, bad[i][1]))
+				fail_msg("'%s': %s, want %s", bad[i][0], err.msg, bad[i][1]);
+			assert_int_equal(err.kind, PG_ERR_USAGE);
+			pg_prof_release(&q);
+		}
+	}
+}
+
 static void test_speedscope_evented(void **state)
 {
 	static const char text[] =
@@ -419,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_gzip),
 		cmocka_unit_test(test_pprof_built),
 		cmocka_unit_test(test_folded_shapes),
+		cmocka_unit_test(test_folded_header),
 		cmocka_unit_test(test_speedscope_evented),
 		cmocka_unit_test(test_errors_name_file),
 	};
