@@ -506,6 +506,15 @@ static void warn(struct sess *s, const char *fmt, ...)
 	s->r->warnings[s->r->nr_warnings++] = pg_xstrdup(buf);
 }
 
+/* The first line of a failed build's message, and where its log is. */
+static void warn_skip(struct sess *s, const char *oid, const struct pg_err *e)
+{
+	const char *nl = strchr(e->msg, '\n');
+
+	warn(s, "%.*s; skipped (log: %s/logs/%s.build.log)",
+	     (int)(nl ? (size_t)(nl - e->msg) : strlen(e->msg)), e->msg, s->dir, oid);
+}
+
 static int append_line(int fd, const char *what, struct pg_buf *line, struct pg_err *err)
 {
 	pg_buf_addc(line, '\n');
@@ -844,7 +853,7 @@ static double budget_tolerance(const struct sess *s)
  * repeat.min while the verdict is UNKNOWN. err names the role on failure.
  */
 static int pairs(struct sess *s, const char *tag, const char *metric, const char *a, const char *b,
-		 struct pg_stats_verdict *v, struct pg_err *err)
+		 double alpha, struct pg_stats_verdict *v, struct pg_err *err)
 {
 	unsigned min = s->bench.repeat_min ? s->bench.repeat_min : 3,
 		 max = s->bench.repeat_max >= min ? s->bench.repeat_max : min, target = min, n = 0,
@@ -854,7 +863,7 @@ static int pairs(struct sess *s, const char *tag, const char *metric, const char
 	int sa = -1, sb = -1, r, ret = -1;
 	char s7[8], s7b[8];
 
-	so.alpha = PG_BISECT_ENDS_ALPHA / (looks ? looks : 1);
+	so.alpha = alpha / (looks ? looks : 1);
 	so.tolerance = budget_tolerance(s);
 	s->prog.phase = tag;
 	s->prog.oid = b;
@@ -973,6 +982,13 @@ static int mark_skip(struct sess *s, struct pg_bisect_step *st, const char *reas
 static int record_class(struct sess *s, struct pg_bisect_step *st, struct pg_err *err)
 {
 	struct pg_bisect_rec rec = {.kind = PG_BISECT_REC_CLASS};
+	size_t i;
+
+	/* replayed: the journal has it already */
+	for (i = 0; i < s->replay.nr_recs; i++)
+		if (s->replay.recs[i].kind == PG_BISECT_REC_CLASS &&
+		    !strcmp(s->replay.recs[i].a, st->oid))
+			return 0;
 
 	snprintf(rec.a, PG_OID_HEX, "%s", st->oid);
 	snprintf(rec.tag, sizeof(rec.tag), "%s", st->cls == PG_BISECT_GOOD ? "good" : "bad");
@@ -1035,7 +1051,7 @@ static int step(struct sess *s, const char *l, const char *m, const char *h,
 			if (!rep && sm < 0) {
 				r = acquire(s, m, 0, &sm, err);
 				if (r == PG_BUILD_FAILED) {
-					warn(s, "%s: skipped", err->msg);
+					warn_skip(s, m, err);
 					ret = mark_skip(s, st, "build", false, err);
 					goto done;
 				}
@@ -1285,7 +1301,8 @@ static int cross_check(struct sess *s, struct pg_err *err)
 		/* wall time, paired, as a step would measure it */
 		snprintf(r->cross_metric, sizeof(r->cross_metric), "wall");
 		s->prog.phase = "cross-check";
-		if (pairs(s, "cross", "wall", r->parent, r->culprit, &r->cross, &e) < 0)
+		if (pairs(s, "cross", "wall", r->parent, r->culprit, PG_BISECT_ENDS_ALPHA,
+			  &r->cross, &e) < 0)
 			goto soft;
 	} else if (s->orig->instructions) {
 		snprintf(r->cross_metric, sizeof(r->cross_metric), "instructions");
@@ -1517,7 +1534,8 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 				goto done;
 			}
 			exact_verdict(&r->ends, a, b);
-		} else if (pairs(&s, "ends", s.metric, r->good, r->bad, &r->ends, err) < 0) {
+		} else if (pairs(&s, "ends", s.metric, r->good, r->bad, PG_BISECT_ENDS_ALPHA,
+				 &r->ends, err) < 0) {
 			goto done;
 		}
 		s.ends_s = (double)(pg_now_ns() - te) / 1e9;
@@ -1602,7 +1620,8 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		    instructions(&s, r->culprit, 0, &b, err) < 0)
 			goto done;
 		exact_verdict(&r->confirm, a, b);
-	} else if (pairs(&s, "confirm", s.metric, r->parent, r->culprit, &r->confirm, err) < 0) {
+	} else if (pairs(&s, "confirm", s.metric, r->parent, r->culprit, PG_BISECT_CONFIRM_ALPHA,
+			 &r->confirm, err) < 0) {
 		goto done;
 	}
 	if (!(r->confirm.kind == PG_STATS_DIFFERENT && r->confirm.change == PG_STATS_WORSE)) {
