@@ -24,7 +24,8 @@ make_bisect_repo() {
 #define ROW_PASSES 2
 #endif
 static unsigned char buf[8192];
-__attribute__((noinline)) uint32_t parse_field(int k)
+__attribute__((noinline))
+uint32_t parse_field(int k)
 {
 	uint32_t h = 2166136261u;
 	for (int p = 0; p < 1; p++) /* validation passes */
@@ -35,7 +36,8 @@ __attribute__((noinline)) uint32_t parse_field(int k)
 			}
 	return h;
 }
-__attribute__((noinline)) uint32_t format_row(int k)
+__attribute__((noinline))
+uint32_t format_row(int k)
 {
 	uint32_t h = 0;
 	for (int p = 0; p < ROW_PASSES; p++)
