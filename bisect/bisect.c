@@ -307,10 +307,12 @@ int pg_bisect_journal_parse(struct pg_bisect_journal *j, const char *name, const
 		lineno++;
 		l = (size_t)(nl - (text + off));
 		line = pg_xstrndup(text + off, l);
-		if (l && line[l - 1] == '\r')
+		if (strlen(line) != l)
+			bad = 1; /* a NUL byte: not text */
+		else if (l && line[l - 1] == '\r')
 			line[l - 1] = '\0';
-		n = split(line, tok);
-		if (n == 0) {
+		n = bad ? 0 : split(line, tok);
+		if (bad || n == 0) {
 			/* blank line: ignore */
 		} else if (lineno == 1) {
 			bad =
@@ -583,8 +585,8 @@ static int cache_load(struct sess *s, const char *path, struct pg_err *err)
 			break;
 		l = (size_t)(nl - (b.data + off));
 		line = pg_xstrndup(b.data + off, l);
-		if (l && line[l - 1] == '\r')
-			line[l - 1] = '\0';
+		if (strlen(line) && line[strlen(line) - 1] == '\r')
+			line[strlen(line) - 1] = '\0';
 		n = split(line, tok);
 		/* lines of other configs or machines, and garbage, are not ours */
 		if (n == 4 && !strcmp(tok[0], s->key) && is_oid(tok[1]) && strlen(tok[2]) < 16 &&

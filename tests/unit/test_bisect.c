@@ -1,9 +1,11 @@
-#include <cmocka.h>
-#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +151,9 @@ static void test_journal_garbage(void **state)
 	snprintf(text, sizeof(text), "%sclass %s maybe 0\n", head, M);
 	assert_int_equal(pg_bisect_journal_parse(&j, "journal", text, strlen(text), &err), -1);
 	assert_non_null(strstr(err.msg, "journal:3:"));
+	/* a NUL byte inside a line */
+	assert_int_equal(pg_bisect_journal_parse(&j, "journal", "garbage\0\xff\n", 10, &err), -1);
+	assert_non_null(strstr(err.msg, "journal:1:"));
 	snprintf(text, sizeof(text), "%strip nothex 1 %s 2 %s 3\n", head, M, B);
 	assert_int_equal(pg_bisect_journal_parse(&j, "journal", text, strlen(text), &err), -1);
 }
