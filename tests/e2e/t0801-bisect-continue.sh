@@ -2,7 +2,8 @@
 # perfgate bisect interrupted in the middle (SIGINT, then SIGTERM) and resumed
 # with --continue: exit 130 and 143, the journal stays consistent, the
 # resumed bisect names the right commit and measures no commit twice, and the
-# user's checkout with local changes is byte-identical.
+# user's checkout with local changes is byte-identical. (Metric cpu: less
+# disturbed than wall by neighbours on a loaded machine; t0800 bisects wall.)
 . "$(dirname "$0")/../lib/test-lib.sh"
 . "$(dirname "$0")/../lib/bisect-repo.sh"
 test_begin "perfgate bisect: interrupted, then --continue"
@@ -33,7 +34,7 @@ start_and_kill() {
 	wait $pid
 }
 
-start_and_kill INT 2 good..main --json "$TRASH/b.json"
+start_and_kill INT 2 good..main --metric cpu --json "$TRASH/b.json"
 expect_true "SIGINT: exit 130 (got $?)" -- test $? -eq 130
 expect_grep "says how to resume" 'bisect --continue' "$TRASH/err"
 expect_true "no report written" -- test ! -e "$TRASH/b.json"
@@ -57,10 +58,10 @@ expect_true "the planted function" -- jqt '.culprit.function == "parse_field"' "
 expect_true "samples came from the journal" -- jqt '.replayed > 0' "$TRASH/b.json"
 dups=$(grep -E '^(class|skip) ' "$journal" | awk '{print $2}' | sort | uniq -d)
 expect_true "no commit classified twice ($dups)" -- test -z "$dups"
-trips=$(awk '$1 == "trip" {print $4}' "$journal" | sort | uniq -c | awk '$1 > 20')
+trips=$(awk '$1 == "trip" {print $4}' "$journal" | sort | uniq -c | awk '$1 > 32')
 expect_true "no step has more triplets than repeat.max ($trips)" -- test -z "$trips"
 pairs=$(awk '$1 == "pair" && $2 == "ends"' "$journal" | wc -l)
-expect_true "the ends were measured once ($pairs pairs)" -- test "$pairs" -le 20
+expect_true "the ends were measured once ($pairs pairs)" -- test "$pairs" -le 32
 expect_true "the torn line was dropped" -- test "$(grep -c '^trip 0123$' "$journal")" -eq 0
 expect_true "checkout byte-identical" -- test "$before" = "$(tree_state "$repo")"
 test_done

@@ -68,7 +68,7 @@ benchmarks:
   - name: rows
     run: ./bench
     warmup: 1
-    repeat: { min: 4, max: 20 }
+    repeat: { min: 4, max: 32 }
     timeout: 30s
 profile: { profiler: callgrind }
 YML
