@@ -74,7 +74,7 @@ enum pg_search_step pg_search_next(const struct pg_search *s, size_t *index)
 	 * older and newer (git bisect moves away from a skipped commit, too).
 	 */
 	for (d = 0; d < hi - lo; d++) {
-		long cand[2] = { mid - d, mid + d };
+		long cand[2] = {mid - d, mid + d};
 		for (int k = 0; k < 2; k++) {
 			long c = cand[k];
 			if (c > lo && c < hi && s->states[c] == PG_SEARCH_UNKNOWN) {

@@ -36,7 +36,7 @@ enum pg_search_step {
 };
 
 struct pg_search {
-	size_t n;                     /* commits in the range; index n-1 is BAD */
+	size_t n;		      /* commits in the range; index n-1 is BAD */
 	enum pg_search_state *states; /* n of them; owned */
 };
 
