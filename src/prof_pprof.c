@@ -332,8 +332,10 @@ int pg_prof_parse_pprof(struct pg_prof *p, const char *name, const char *data, s
 		pg_err_set(err, PG_ERR_USAGE, "%s: not a pprof profile: no sample types", name);
 		goto done;
 	}
-	qsort(pp.funcs, pp.nfuncs, sizeof(*pp.funcs), cmp_func);
-	qsort(pp.locs, pp.nlocs, sizeof(*pp.locs), cmp_loc);
+	if (pp.nfuncs > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(pp.funcs, pp.nfuncs, sizeof(*pp.funcs), cmp_func);
+	if (pp.nlocs > 1)
+		qsort(pp.locs, pp.nlocs, sizeof(*pp.locs), cmp_loc);
 	vi = pp.ntypes - 1;
 	for (i = pp.ntypes; i-- > 0;)
 		if (str_is(&pp, pp.types[i][1], "nanoseconds")) {

@@ -284,14 +284,18 @@ int pg_json_parse(struct cJSON **out, const char *name, const char *data, size_t
 		/* cJSON points near, not at, the end of a truncated document. */
 		size_t rest = off + 1;
 
-		while (rest < len && strchr(" \t\r\n", data[rest]))
+		while (rest < len && data[rest] && strchr(" \t\r\n", data[rest]))
 			rest++;
 		if (off >= len || ((in_str || depth > 0) && rest >= len)) {
 			off = len;
 			what = "unexpected end of JSON";
 		}
 
-		if (len == 0 || strspn(data, " \t\r\n") == len) {
+		/* data need not be NUL-terminated: no strspn */
+		size_t blank = 0;
+		while (blank < len && data[blank] && strchr(" \t\r\n", data[blank]))
+			blank++;
+		if (blank == len) {
 			off = len;
 			what = "empty input, expected JSON";
 		}

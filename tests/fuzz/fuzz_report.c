@@ -75,7 +75,12 @@ static char *nz(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cursor c = {(const char *)data, (const char *)data + size};
+	/* NUL-terminated copy: the last string ends at the end of the input. */
+	char *copy = pg_xmalloc(size + 1);
+	if (size)
+		memcpy(copy, data, size);
+	copy[size] = '\0';
+	struct cursor c = {copy, copy + size};
 	struct pg_report rep = PG_REPORT_INIT;
 	unsigned flags = byte(&c);
 
@@ -188,5 +193,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pg_buf_release(&want);
 	pg_buf_release(&cl.all);
 	pg_report_release(&rep);
+	free(copy);
 	return 0;
 }

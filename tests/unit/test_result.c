@@ -177,6 +177,27 @@ static void test_load_errors(void **state)
 	}
 }
 
+/* Found by fuzz_result: blank input not NUL-terminated was scanned with strspn
+ * past its end. Exactly len bytes on the heap, so ASan sees any overread. */
+static void test_load_blank_unterminated(void **state)
+{
+	static const char *const blanks[] = {" ", " \n\t\r"};
+
+	(void)state;
+	for (size_t i = 0; i < PG_ARRAY_SIZE(blanks); i++) {
+		size_t len = strlen(blanks[i]);
+		char *data = malloc(len);
+		struct pg_result r = PG_RESULT_INIT;
+		struct pg_err err = PG_ERR_INIT;
+
+		assert_non_null(data);
+		memcpy(data, blanks[i], len);
+		assert_int_equal(pg_result_from_json(&r, "r.json", data, len, &err), -1);
+		assert_non_null(strstr(err.msg, "empty input, expected JSON"));
+		free(data);
+	}
+}
+
 static void test_utf8_and_pos(void **state)
 {
 	char *s;
@@ -216,7 +237,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_summary),	cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_utf8_and_pos),
+	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_load_blank_unterminated),
+	    cmocka_unit_test(test_utf8_and_pos),
 	    cmocka_unit_test(test_machine),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
