@@ -11,7 +11,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum pg_output_format fmts[] = {PG_OUTPUT_GBENCH, PG_OUTPUT_HYPERFINE,
+	static const enum pg_output_format fmts[] = {PG_OUTPUT_GBENCH,	PG_OUTPUT_HYPERFINE,
 						     PG_OUTPUT_GO_TEST, PG_OUTPUT_PYTEST,
 						     PG_OUTPUT_BMF,	PG_OUTPUT_LINES};
 	if (size < 1)

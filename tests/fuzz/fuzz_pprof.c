@@ -15,8 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pg_err err = PG_ERR_INIT;
 
 	pg_prof_init(&p, PG_PROF_SAMPLES);
-	int rc = pg_prof_parse_pprof(&p, "fuzz.prof", (const char *)data + 1, size - 1, &opts, &warn,
-				    &err);
+	int rc = pg_prof_parse_pprof(&p, "fuzz.prof", (const char *)data + 1, size - 1, &opts,
+				     &warn, &err);
 	if (rc < 0)
 		FUZZ_CHECK(err.msg[0] != '\0' && strstr(err.msg, "fuzz.prof") != NULL);
 	else

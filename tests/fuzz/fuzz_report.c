@@ -44,8 +44,8 @@ struct classes {
 	struct pg_buf all; /* every testcase classname, unescaped, each NUL-terminated */
 };
 
-static void on_attr(void *ctx, const char *elem, size_t elem_len, const char *name,
-		    size_t name_len, const char *value, size_t value_len)
+static void on_attr(void *ctx, const char *elem, size_t elem_len, const char *name, size_t name_len,
+		    const char *value, size_t value_len)
 {
 	struct classes *cl = ctx;
 	if (elem_len == 8 && !memcmp(elem, "testcase", 8) && name_len == 9 &&
@@ -104,8 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned ctl = byte(&c);
 		const char *bench = next(&c), *metric = next(&c), *unit = next(&c);
 		struct pg_report_metric *m = pg_report_add_metric(
-			&rep, bench, metric, (ctl & 1) ? unit : NULL,
-			(ctl & 2) ? PG_REPORT_HIGHER_IS_BETTER : PG_REPORT_LOWER_IS_BETTER);
+		    &rep, bench, metric, (ctl & 1) ? unit : NULL,
+		    (ctl & 2) ? PG_REPORT_HIGHER_IS_BETTER : PG_REPORT_LOWER_IS_BETTER);
 		double base[3] = {1e6 * (ctl + 1), 2e6, (ctl & 4) ? 0.0 : 3e6};
 		double head[3] = {(double)byte(&c) * 1e5, -(double)ctl, 1e300};
 		pg_report_metric_set_samples(m, base, (ctl >> 3) & 3, head, (ctl >> 5) & 3);
@@ -122,8 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			unsigned b = byte(&c);
 			double limits[] = {250e6, 0, NAN, INFINITY, -1, 0.05, 1e-300, 1e300};
 			struct pg_report_check *ck = pg_report_metric_add_check(
-				m, (enum pg_report_rule)(b % 3), limits[(b >> 2) & 7],
-				(enum pg_report_outcome)((b >> 5) % 5), (b & 0x80) ? NULL : next(&c));
+			    m, (enum pg_report_rule)(b % 3), limits[(b >> 2) & 7],
+			    (enum pg_report_outcome)((b >> 5) % 5), (b & 0x80) ? NULL : next(&c));
 			if (b & 0x10)
 				ck->note = pg_xstrdup(next(&c));
 			if (b & 0x20)
@@ -152,7 +152,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* JUnit keeps tab and newline (as &#9; &#10; in attributes). */
 		pg_report_visibles(&want, rep.metrics[i].bench, PG_REPORT_KEEP_TAB_NL);
 		if (!has_class(&cl, pg_buf_cstr(&want))) {
-			fprintf(stderr, "no testcase classname '%s' in:\n%s\n", want.data, out.data);
+			fprintf(stderr, "no testcase classname '%s' in:\n%s\n", want.data,
+				out.data);
 			FUZZ_CHECK(0);
 		}
 	}

@@ -95,7 +95,7 @@ static const char *xml_ref(const char *s, size_t len, size_t *i, struct pg_buf *
 		size_t d = 0;
 		for (j += hex ? 2 : 1; j < len && s[j] != ';'; j++, d++) {
 			int c = (unsigned char)s[j];
-			int dv = c >= '0' && c <= '9'		      ? c - '0'
+			int dv = c >= '0' && c <= '9'	       ? c - '0'
 				 : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
 				 : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
 							       : -1;

@@ -236,10 +236,9 @@ static void test_machine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_summary),	cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_load_blank_unterminated),
-	    cmocka_unit_test(test_utf8_and_pos),
-	    cmocka_unit_test(test_machine),
+	    cmocka_unit_test(test_summary),	 cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_load_errors),	 cmocka_unit_test(test_load_blank_unterminated),
+	    cmocka_unit_test(test_utf8_and_pos), cmocka_unit_test(test_machine),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
