@@ -111,4 +111,27 @@ expect_true "second SIGINT: children KILLed at once (${two} ms, one signal took 
 expect_true "second SIGINT: no survivors" -- test -z "$(survivors)"
 expect_true "no temporary files" -- no_temps
 
+# H3: SIGINT while perf records: perf is waited for, nothing half-parsed is
+# written, the scratch directory is removed. Only where perf may record.
+if perf record -q -o "$TRASH/probe.data" true >/dev/null 2>&1; then
+	rm -f "$TRASH/probe.data"
+	"$PERFGATE" profile --cmd "$TRASH/pg-sig-sleeper 1000" -o "$TRASH/h3.folded" \
+		>"$TRASH/out" 2>"$TRASH/err" &
+	pg=$!
+	wait_for_sleeper
+	sleep 0.3
+	kill -INT $pg
+	wait $pg
+	code=$?
+	expect_true "profile, SIGINT: exit 130 (got $code)" -- test "$code" -eq 130
+	expect_true "profile, SIGINT: no survivors" -- test -z "$(survivors)"
+	expect_true "profile, SIGINT: perf is gone too" -- \
+		test -z "$(pgrep -f "perf record.*pg-sig-sleeper")"
+	expect_true "profile, SIGINT: no folded file and no SVG written" -- \
+		test ! -e "$TRASH/h3.folded" -a ! -e "$TRASH/h3.folded.svg"
+	expect_true "profile, SIGINT: scratch directory removed" -- no_temps
+else
+	echo "# skip H3: perf may not record here"
+fi
+
 test_done
