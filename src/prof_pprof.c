@@ -95,6 +95,12 @@ static int field(struct pb *b, uint32_t *num, int *wt, struct pb *sub, uint64_t 
 		return -1;
 	*num = (uint32_t)(tag >> 3);
 	*wt = (int)(tag & 7);
+	/* An empty sub-message at the value for every wire type, so that a
+	 * caller's error about an unexpected type names this file and offset
+	 * (found by fuzz_pprof: sub was left uninitialised for types 0, 1, 5). */
+	sub->p = sub->end = b->p;
+	sub->base = b->base;
+	sub->name = b->name;
 	switch (*wt) {
 	case 0:
 		return varint(b, val, err);

@@ -450,9 +450,24 @@ static int get_num(const cJSON *obj, const char *key, double lo, double hi, doub
 	return 0;
 }
 
+/*
+ * Bad bytes become U+FFFD and a long value is cut at a character boundary,
+ * as pg_result_to_json would write it: so the fingerprint computed from the
+ * fields is the same after a save and a load (found by fuzz_result).
+ */
 static void copy_field(char *dst, size_t size, const char *s)
 {
-	snprintf(dst, size, "%s", s ? s : "");
+	char *clean = pg_utf8_clean(s ? s : "");
+	size_t n = strlen(clean);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)clean[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, clean, n);
+	dst[n] = '\0';
+	free(clean);
 }
 
 int pg_result_from_json(struct pg_result *r, const char *name, const char *data, size_t len,
