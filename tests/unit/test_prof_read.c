@@ -61,21 +61,22 @@ struct real_case {
 	enum pg_prof_format fmt;
 	const char *hottest;
 	enum pg_prof_unit unit;
-	double total; /* expected total weight, or 0 = only > 0 */
+	double total;       /* expected total weight, or 0 = only > 0 */
 };
 
 static const struct real_case reals[] = {
-    {FORMATS "go/cpu.pprof", PG_PROF_FMT_PPROF, "example.com/perfsample.Checksum", PG_PROF_NS, 0},
-    {FORMATS "node/hot.noinline.cpuprofile", PG_PROF_FMT_CPUPROFILE, "checksum", PG_PROF_NS, 0},
-    {FORMATS "handwritten/speedscope.json", PG_PROF_FMT_SPEEDSCOPE, "checksum", PG_PROF_NS,
-     343000000},
-    {FORMATS "handwritten/py-spy.raw.txt", PG_PROF_FMT_FOLDED, "checksum (hot.py:7)",
-     PG_PROF_SAMPLES, 479},
-    {FORMATS "handwritten/async-profiler.collapsed.txt", PG_PROF_FMT_FOLDED, "Checksum.fnv1a_[j]",
-     PG_PROF_SAMPLES, 1276},
-    {PROF "callgrind.out", PG_PROF_FMT_CALLGRIND, "checksum.constprop.0", PG_PROF_INSTRUCTIONS, 0},
-    {PG_TEST_DATA "/fold/dwarf-inlined.in", PG_PROF_FMT_PERF_SCRIPT, "checksum", PG_PROF_NS,
-     25025025},
+	{ FORMATS "go/cpu.pprof", PG_PROF_FMT_PPROF, "example.com/perfsample.Checksum", PG_PROF_NS, 0 },
+	{ FORMATS "node/hot.noinline.cpuprofile", PG_PROF_FMT_CPUPROFILE, "checksum", PG_PROF_NS, 0 },
+	{ FORMATS "handwritten/speedscope.json", PG_PROF_FMT_SPEEDSCOPE, "checksum", PG_PROF_NS,
+	  343000000 },
+	{ FORMATS "handwritten/py-spy.raw.txt", PG_PROF_FMT_FOLDED, "checksum (hot.py:7)",
+	  PG_PROF_SAMPLES, 479 },
+	{ FORMATS "handwritten/async-profiler.collapsed.txt", PG_PROF_FMT_FOLDED,
+	  "Checksum.fnv1a_[j]", PG_PROF_SAMPLES, 1276 },
+	{ PROF "callgrind.out", PG_PROF_FMT_CALLGRIND, "checksum.constprop.0", PG_PROF_INSTRUCTIONS,
+	  0 },
+	{ PG_TEST_DATA "/fold/dwarf-inlined.in", PG_PROF_FMT_PERF_SCRIPT, "checksum", PG_PROF_NS,
+	  25025025 },
 };
 
 static void test_real_samples(void **state)
@@ -97,8 +98,7 @@ static void test_real_samples(void **state)
 			fail_msg("%s: %s", c->path, err.msg);
 		assert_int_equal(p.unit, c->unit);
 		if (strcmp(hottest_leaf(&p), c->hottest))
-			fail_msg("%s: hottest leaf %s, want %s", c->path, hottest_leaf(&p),
-				 c->hottest);
+			fail_msg("%s: hottest leaf %s, want %s", c->path, hottest_leaf(&p), c->hottest);
 		assert_true(p.total > 0);
 		if (c->total && p.total != c->total)
 			fail_msg("%s: total %.17g, want %.17g", c->path, p.total, c->total);
@@ -110,8 +110,7 @@ static void test_real_samples(void **state)
 		assert_string_equal(a, b);
 		free(b);
 		pg_prof_release(&q);
-		assert_int_equal(
-		    pg_prof_read_mem(&q, "folded", a, strlen(a), PG_PROF_FMT_AUTO, &err), 0);
+		assert_int_equal(pg_prof_read_mem(&q, "folded", a, strlen(a), PG_PROF_FMT_AUTO, &err), 0);
 		b = folded(&q);
 		assert_string_equal(a, b);
 		free(a);
@@ -128,11 +127,10 @@ static void test_cpuprofile_special_nodes(void **state)
 	struct pg_err err = PG_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(
-	    pg_prof_read_file(&p, FORMATS "node/hot.noinline.cpuprofile", PG_PROF_FMT_AUTO, &err),
-	    0);
-	assert_false(has_frame(&p, "(root)") &&
-		     p.stacks[0].frames[0] == pg_prof_lookup(&p, "(root)", 6));
+	assert_int_equal(pg_prof_read_file(&p, FORMATS "node/hot.noinline.cpuprofile",
+					   PG_PROF_FMT_AUTO, &err), 0);
+	assert_false(has_frame(&p, "(root)") && p.stacks[0].frames[0] ==
+		     pg_prof_lookup(&p, "(root)", 6));
 	assert_true(has_frame(&p, "(program)"));
 	/* (idle) is interned as a name but carries no weight */
 	{
@@ -141,8 +139,7 @@ static void test_cpuprofile_special_nodes(void **state)
 		for (i = 0; i < p.nr_stacks; i++)
 			assert_int_not_equal(p.stacks[i].frames[p.stacks[i].depth - 1], idle);
 		for (i = 0; i < p.nr_stacks; i++)
-			assert_int_not_equal(p.stacks[i].frames[0],
-					     pg_prof_lookup(&p, "(root)", 6));
+			assert_int_not_equal(p.stacks[i].frames[0], pg_prof_lookup(&p, "(root)", 6));
 	}
 	pg_prof_release(&p);
 }
@@ -160,8 +157,7 @@ static void test_pprof_inline_order(void **state)
 	/* root first: the Checksum stacks start at the test runner and end in Checksum */
 	for (i = 0; i < p.nr_stacks; i++) {
 		const struct pg_prof_stack *s = &p.stacks[i];
-		if (!strcmp(pg_prof_name(&p, s->frames[s->depth - 1]),
-			    "example.com/perfsample.Checksum")) {
+		if (!strcmp(pg_prof_name(&p, s->frames[s->depth - 1]), "example.com/perfsample.Checksum")) {
 			assert_string_equal(pg_prof_name(&p, s->frames[0]), "testing.(*B).launch");
 			seen = true;
 		}
@@ -176,71 +172,68 @@ struct bad_case {
 	const char *what;
 	enum pg_prof_format fmt;
 	const char *data;
-	size_t len;	 /* 0 = strlen */
+	size_t len;    /* 0 = strlen */
 	const char *msg; /* substring of the error */
 };
 
-static const char varint11[] = {0x08,	    (char)0xff, (char)0xff, (char)0xff,
-				(char)0xff, (char)0xff, (char)0xff, (char)0xff,
-				(char)0xff, (char)0xff, (char)0xff, 0x01};
-static const char longlen[] = {0x0a, 0x20, 0x01};
-static const char tag_only[] = {0x0a};
+static const char varint11[] = { 0x08, (char)0xff, (char)0xff, (char)0xff, (char)0xff, (char)0xff,
+				 (char)0xff, (char)0xff, (char)0xff, (char)0xff, (char)0xff, 0x01 };
+static const char longlen[] = { 0x0a, 0x20, 0x01 };
+static const char tag_only[] = { 0x0a };
 /* A sample type, then a Sample whose location_id has wire type 1 (fixed64):
  * found by fuzz_pprof, the message named "(null): offset 0". */
-static const char fixed64_ids[] = {0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0x09, 0x09,
-				   'A',	 'A',  'A',  'A',  'A',	 'A',  'A',  'A'};
+static const char fixed64_ids[] = { 0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0x09, 0x09,
+				    'A', 'A', 'A', 'A', 'A', 'A', 'A', 'A' };
 
 static const struct bad_case bads[] = {
-    {"pprof varint over 10 bytes", PG_PROF_FMT_PPROF, varint11, sizeof(varint11),
-     "offset 1: protobuf varint longer than 10 bytes"},
-    {"pprof length past the end", PG_PROF_FMT_PPROF, longlen, sizeof(longlen),
-     "offset 1: protobuf length 32 runs past the end"},
-    {"pprof truncated varint", PG_PROF_FMT_PPROF, tag_only, sizeof(tag_only),
-     "truncated inside a varint"},
-    {"pprof fixed64 location ids", PG_PROF_FMT_PPROF, fixed64_ids, sizeof(fixed64_ids),
-     "x: offset 9: protobuf: unexpected wire type for a repeated integer"},
-    {"folded negative", PG_PROF_FMT_FOLDED, "a;b 3\na;c -4\n", 0, "x:2:5: negative count '-4'"},
-    {"folded no count", PG_PROF_FMT_FOLDED, "a;b 3\na;c\n", 0, "x:2:4: expected 'frame"},
-    {"folded word count", PG_PROF_FMT_FOLDED, "a;b x3\n", 0, "x:1:5: expected a count"},
-    {"folded 1e309", PG_PROF_FMT_FOLDED, "a;b 1e309\n", 0, "x:1:5: count out of range"},
-    {"cpuprofile deep JSON", PG_PROF_FMT_CPUPROFILE, NULL, 0, "malformed JSON"},
-    {"cpuprofile truncated JSON", PG_PROF_FMT_CPUPROFILE, "{\"nodes\": [\n  {\"id\": 1,", 0,
-     "x:2:"},
-    {"cpuprofile 1e309 id", PG_PROF_FMT_CPUPROFILE,
-     "{\"nodes\":[{\"id\":1e309,\"callFrame\":{\"functionName\":\"f\"}}]}", 0,
-     "nodes[0].id: expected a finite number"},
-    {"cpuprofile negative hitCount", PG_PROF_FMT_CPUPROFILE,
-     "{\"nodes\":[{\"id\":1,\"hitCount\":-3,\"callFrame\":{\"functionName\":\"f\"}}]}", 0,
-     "nodes[0].hitCount: expected a finite count >= 0"},
-    {"cpuprofile bad child", PG_PROF_FMT_CPUPROFILE,
-     "{\"nodes\":[{\"id\":1,\"children\":[7],\"callFrame\":{\"functionName\":\"f\"}}]}", 0,
-     "nodes[0].children[0]: no such node"},
-    {"cpuprofile parent cycle", PG_PROF_FMT_CPUPROFILE,
-     "{\"nodes\":[{\"id\":1,\"parent\":2,\"hitCount\":1,\"callFrame\":{\"functionName\":\"f\"}},"
-     "{\"id\":2,\"parent\":1,\"callFrame\":{\"functionName\":\"g\"}}]}",
-     0, "parent cycle"},
-    {"speedscope negative weight", PG_PROF_FMT_SPEEDSCOPE,
-     "{\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"sampled\","
-     "\"unit\":\"none\",\"samples\":[[0]],\"weights\":[-1]}]}",
-     0, "profiles[0].weights[0]: expected a finite weight >= 0"},
-    {"speedscope 1e309 weight", PG_PROF_FMT_SPEEDSCOPE,
-     "{\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"sampled\","
-     "\"unit\":\"none\",\"samples\":[[0]],\"weights\":[1e309]}]}",
-     0, "profiles[0].weights[0]: expected a finite weight >= 0"},
-    {"speedscope bad frame", PG_PROF_FMT_SPEEDSCOPE,
-     "{\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"sampled\","
-     "\"unit\":\"none\",\"samples\":[[5]],\"weights\":[1]}]}",
-     0, "profiles[0].samples[0]: no such frame"},
-    {"speedscope unbalanced close", PG_PROF_FMT_SPEEDSCOPE,
-     "{\"shared\":{\"frames\":[{\"name\":\"a\"},{\"name\":\"b\"}]},\"profiles\":[{\"type\":"
-     "\"evented\",\"unit\":\"none\",\"events\":[{\"type\":\"O\",\"frame\":0,\"at\":0},"
-     "{\"type\":\"C\",\"frame\":1,\"at\":1}]}]}",
-     0, "not the innermost open one"},
-    {"callgrind negative cost", PG_PROF_FMT_CALLGRIND, "events: Ir\nfn=(1) main\n3 10\n4 -5\n", 0,
-     "x:4:3: expected a cost >= 0"},
-    {"callgrind undefined name", PG_PROF_FMT_CALLGRIND, "events: Ir\nfn=(4)\n3 10\n", 0,
-     "x:2:4: name (4) used before it is defined"},
-    {"callgrind no events", PG_PROF_FMT_CALLGRIND, "fn=main\n3 10\n", 0, "no \"events:\" line"},
+	{ "pprof varint over 10 bytes", PG_PROF_FMT_PPROF, varint11, sizeof(varint11),
+	  "offset 1: protobuf varint longer than 10 bytes" },
+	{ "pprof length past the end", PG_PROF_FMT_PPROF, longlen, sizeof(longlen),
+	  "offset 1: protobuf length 32 runs past the end" },
+	{ "pprof truncated varint", PG_PROF_FMT_PPROF, tag_only, sizeof(tag_only),
+	  "truncated inside a varint" },
+	{ "pprof fixed64 location ids", PG_PROF_FMT_PPROF, fixed64_ids, sizeof(fixed64_ids),
+	  "x: offset 9: protobuf: unexpected wire type for a repeated integer" },
+	{ "folded negative", PG_PROF_FMT_FOLDED, "a;b 3\na;c -4\n", 0, "x:2:5: negative count '-4'" },
+	{ "folded no count", PG_PROF_FMT_FOLDED, "a;b 3\na;c\n", 0, "x:2:4: expected 'frame" },
+	{ "folded word count", PG_PROF_FMT_FOLDED, "a;b x3\n", 0, "x:1:5: expected a count" },
+	{ "folded 1e309", PG_PROF_FMT_FOLDED, "a;b 1e309\n", 0, "x:1:5: count out of range" },
+	{ "cpuprofile deep JSON", PG_PROF_FMT_CPUPROFILE, NULL, 0, "malformed JSON" },
+	{ "cpuprofile truncated JSON", PG_PROF_FMT_CPUPROFILE, "{\"nodes\": [\n  {\"id\": 1,", 0,
+	  "x:2:" },
+	{ "cpuprofile 1e309 id", PG_PROF_FMT_CPUPROFILE,
+	  "{\"nodes\":[{\"id\":1e309,\"callFrame\":{\"functionName\":\"f\"}}]}", 0,
+	  "nodes[0].id: expected a finite number" },
+	{ "cpuprofile negative hitCount", PG_PROF_FMT_CPUPROFILE,
+	  "{\"nodes\":[{\"id\":1,\"hitCount\":-3,\"callFrame\":{\"functionName\":\"f\"}}]}", 0,
+	  "nodes[0].hitCount: expected a finite count >= 0" },
+	{ "cpuprofile bad child", PG_PROF_FMT_CPUPROFILE,
+	  "{\"nodes\":[{\"id\":1,\"children\":[7],\"callFrame\":{\"functionName\":\"f\"}}]}", 0,
+	  "nodes[0].children[0]: no such node" },
+	{ "cpuprofile parent cycle", PG_PROF_FMT_CPUPROFILE,
+	  "{\"nodes\":[{\"id\":1,\"parent\":2,\"hitCount\":1,\"callFrame\":{\"functionName\":\"f\"}},"
+	  "{\"id\":2,\"parent\":1,\"callFrame\":{\"functionName\":\"g\"}}]}", 0, "parent cycle" },
+	{ "speedscope negative weight", PG_PROF_FMT_SPEEDSCOPE,
+	  "{\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"sampled\","
+	  "\"unit\":\"none\",\"samples\":[[0]],\"weights\":[-1]}]}", 0,
+	  "profiles[0].weights[0]: expected a finite weight >= 0" },
+	{ "speedscope 1e309 weight", PG_PROF_FMT_SPEEDSCOPE,
+	  "{\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"sampled\","
+	  "\"unit\":\"none\",\"samples\":[[0]],\"weights\":[1e309]}]}", 0,
+	  "profiles[0].weights[0]: expected a finite weight >= 0" },
+	{ "speedscope bad frame", PG_PROF_FMT_SPEEDSCOPE,
+	  "{\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"sampled\","
+	  "\"unit\":\"none\",\"samples\":[[5]],\"weights\":[1]}]}", 0,
+	  "profiles[0].samples[0]: no such frame" },
+	{ "speedscope unbalanced close", PG_PROF_FMT_SPEEDSCOPE,
+	  "{\"shared\":{\"frames\":[{\"name\":\"a\"},{\"name\":\"b\"}]},\"profiles\":[{\"type\":"
+	  "\"evented\",\"unit\":\"none\",\"events\":[{\"type\":\"O\",\"frame\":0,\"at\":0},"
+	  "{\"type\":\"C\",\"frame\":1,\"at\":1}]}]}", 0, "not the innermost open one" },
+	{ "callgrind negative cost", PG_PROF_FMT_CALLGRIND,
+	  "events: Ir\nfn=(1) main\n3 10\n4 -5\n", 0, "x:4:3: expected a cost >= 0" },
+	{ "callgrind undefined name", PG_PROF_FMT_CALLGRIND, "events: Ir\nfn=(4)\n3 10\n", 0,
+	  "x:2:4: name (4) used before it is defined" },
+	{ "callgrind no events", PG_PROF_FMT_CALLGRIND, "fn=main\n3 10\n", 0, "no \"events:\" line" },
 };
 
 static void test_hostile(void **state)
@@ -286,8 +279,7 @@ static void test_truncated_gzip(void **state)
 	char *data = slurp(FORMATS "go/cpu.pprof", &len);
 
 	(void)state;
-	assert_int_equal(pg_prof_read_mem(&p, "cpu.pprof", data, len / 2, PG_PROF_FMT_AUTO, &err),
-			 -1);
+	assert_int_equal(pg_prof_read_mem(&p, "cpu.pprof", data, len / 2, PG_PROF_FMT_AUTO, &err), -1);
 	assert_non_null(strstr(err.msg, "cpu.pprof: truncated gzip stream"));
 	pg_prof_release(&p);
 	data[20] ^= 0x55; /* corrupt the deflate data */
@@ -332,14 +324,14 @@ static void build_pprof(struct pg_buf *out, int64_t value)
 	struct pg_buf m = PG_BUF_INIT, line = PG_BUF_INIT;
 
 	put_int(&m, 1, 1), put_int(&m, 2, 2);
-	put_msg(out, 1, &m), pg_buf_reset(&m); /* sample_type cpu/nanoseconds */
+	put_msg(out, 1, &m), pg_buf_reset(&m);              /* sample_type cpu/nanoseconds */
 	put_int(&m, 1, 1), put_int(&m, 2, (uint64_t)value);
-	put_msg(out, 2, &m), pg_buf_reset(&m); /* sample */
+	put_msg(out, 2, &m), pg_buf_reset(&m);              /* sample */
 	put_int(&line, 1, 1);
 	put_int(&m, 1, 1), put_msg(&m, 4, &line);
-	put_msg(out, 4, &m), pg_buf_reset(&m); /* location */
+	put_msg(out, 4, &m), pg_buf_reset(&m);              /* location */
 	put_int(&m, 1, 1), put_int(&m, 2, 3);
-	put_msg(out, 5, &m), pg_buf_reset(&m); /* function */
+	put_msg(out, 5, &m), pg_buf_reset(&m);              /* function */
 	put_str(out, 6, ""), put_str(out, 6, "cpu"), put_str(out, 6, "nanoseconds");
 	put_str(out, 6, "main.f");
 	pg_buf_release(&m);
@@ -363,8 +355,7 @@ static void test_pprof_built(void **state)
 	pg_prof_release(&p);
 	pg_buf_reset(&b);
 	build_pprof(&b, -1);
-	assert_int_equal(pg_prof_read_mem(&p, "neg.pb", b.data, b.len, PG_PROF_FMT_PPROF, &err),
-			 -1);
+	assert_int_equal(pg_prof_read_mem(&p, "neg.pb", b.data, b.len, PG_PROF_FMT_PPROF, &err), -1);
 	assert_non_null(strstr(err.msg, "neg.pb: offset"));
 	assert_non_null(strstr(err.msg, "negative sample value"));
 	pg_prof_release(&p);
@@ -379,8 +370,7 @@ static void test_folded_shapes(void **state)
 	char *out;
 
 	(void)state;
-	assert_int_equal(
-	    pg_prof_read_mem(&p, "f", text, sizeof(text) - 1, PG_PROF_FMT_FOLDED, &err), 0);
+	assert_int_equal(pg_prof_read_mem(&p, "f", text, sizeof(text) - 1, PG_PROF_FMT_FOLDED, &err), 0);
 	out = folded(&p);
 	assert_string_equal(out, " a;b 1.5\na b;c d 3\nthread (0x1): Main;x 3\n");
 	free(out);
@@ -390,18 +380,17 @@ static void test_folded_shapes(void **state)
 static void test_speedscope_evented(void **state)
 {
 	static const char text[] =
-	    "{\"shared\":{\"frames\":[{\"name\":\"main\"},{\"name\":\"f\"}]},\"profiles\":["
-	    "{\"type\":\"evented\",\"name\":\"t1\",\"unit\":\"microseconds\",\"startValue\":0,"
-	    "\"endValue\":10,\"events\":[{\"type\":\"O\",\"frame\":0,\"at\":0},"
-	    "{\"type\":\"O\",\"frame\":1,\"at\":2},{\"type\":\"C\",\"frame\":1,\"at\":7},"
-	    "{\"type\":\"C\",\"frame\":0,\"at\":10}]}]}";
+		"{\"shared\":{\"frames\":[{\"name\":\"main\"},{\"name\":\"f\"}]},\"profiles\":["
+		"{\"type\":\"evented\",\"name\":\"t1\",\"unit\":\"microseconds\",\"startValue\":0,"
+		"\"endValue\":10,\"events\":[{\"type\":\"O\",\"frame\":0,\"at\":0},"
+		"{\"type\":\"O\",\"frame\":1,\"at\":2},{\"type\":\"C\",\"frame\":1,\"at\":7},"
+		"{\"type\":\"C\",\"frame\":0,\"at\":10}]}]}";
 	struct pg_prof p;
 	struct pg_err err = PG_ERR_INIT;
 	char *out;
 
 	(void)state;
-	assert_int_equal(pg_prof_read_mem(&p, "s", text, sizeof(text) - 1, PG_PROF_FMT_AUTO, &err),
-			 0);
+	assert_int_equal(pg_prof_read_mem(&p, "s", text, sizeof(text) - 1, PG_PROF_FMT_AUTO, &err), 0);
 	out = folded(&p);
 	assert_string_equal(out, "main 5000\nmain;f 5000\n");
 	assert_int_equal(p.unit, PG_PROF_NS);
@@ -415,8 +404,7 @@ static void test_errors_name_file(void **state)
 	struct pg_err err = PG_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(pg_prof_read_file(&p, PG_TEST_DATA "/nope.pprof", PG_PROF_FMT_AUTO, &err),
-			 -1);
+	assert_int_equal(pg_prof_read_file(&p, PG_TEST_DATA "/nope.pprof", PG_PROF_FMT_AUTO, &err), -1);
 	assert_non_null(strstr(err.msg, "cannot open '" PG_TEST_DATA "/nope.pprof'"));
 	pg_prof_release(&p);
 	{
@@ -430,15 +418,15 @@ static void test_errors_name_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_real_samples),
-	    cmocka_unit_test(test_cpuprofile_special_nodes),
-	    cmocka_unit_test(test_pprof_inline_order),
-	    cmocka_unit_test(test_hostile),
-	    cmocka_unit_test(test_truncated_gzip),
-	    cmocka_unit_test(test_pprof_built),
-	    cmocka_unit_test(test_folded_shapes),
-	    cmocka_unit_test(test_speedscope_evented),
-	    cmocka_unit_test(test_errors_name_file),
+		cmocka_unit_test(test_real_samples),
+		cmocka_unit_test(test_cpuprofile_special_nodes),
+		cmocka_unit_test(test_pprof_inline_order),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_truncated_gzip),
+		cmocka_unit_test(test_pprof_built),
+		cmocka_unit_test(test_folded_shapes),
+		cmocka_unit_test(test_speedscope_evented),
+		cmocka_unit_test(test_errors_name_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
