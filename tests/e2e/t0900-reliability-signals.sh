@@ -17,8 +17,9 @@ mkdir -p "$TRASH/tmp"
 export TMPDIR=$TRASH/tmp
 
 survivors() { pgrep -f "$TRASH/pg-sig-sleeper"; }
+# The sleeper itself (by its name: perfgate's own command line names it too).
 wait_for_sleeper() {
-	for _ in $(seq 200); do survivors >/dev/null && return 0; sleep 0.05; done
+	for _ in $(seq 400); do pgrep -x pg-sig-sleeper >/dev/null && return 0; sleep 0.05; done
 	return 1
 }
 # No "FILE.tmp.XXXXXX" beside the outputs, nothing left in TMPDIR.
