@@ -536,7 +536,10 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 
 			r->machine.load_avg[i] = cJSON_IsNumber(e) ? e->valuedouble : -1;
 		}
-		pg_machine_fingerprint(&r->machine);
+		/* No machine recorded (as when "machine" is absent, which saves as
+		 * empty fields): the fingerprint stays unknown, "" (fuzz_result). */
+		if (r->machine.cpu_model[0] || r->machine.kernel[0] || r->machine.cores)
+			pg_machine_fingerprint(&r->machine);
 	}
 
 	benches = cJSON_GetObjectItemCaseSensitive(root, "benchmarks");

@@ -220,6 +220,19 @@ static void test_machine_field_round_trip(void **state)
 	assert_string_equal(r.machine.kernel, r2.machine.kernel);
 	assert_string_equal(r.machine.fingerprint, r2.machine.fingerprint);
 	free(text);
+	pg_result_release(&r);
+	pg_result_release(&r2);
+
+	/* No machine at all: unknown before and after a save and load. */
+	static const char bare[] = "{\"perfgate_result\": 1, \"benchmarks\": []}";
+	memset(&r, 0, sizeof(r));
+	memset(&r2, 0, sizeof(r2));
+	assert_int_equal(pg_result_from_json(&r, "r.json", bare, strlen(bare), &err), 0);
+	text = pg_result_to_json(&r);
+	assert_int_equal(pg_result_from_json(&r2, "r2.json", text, strlen(text), &err), 0);
+	assert_string_equal(r.machine.fingerprint, "");
+	assert_string_equal(r2.machine.fingerprint, "");
+	free(text);
 	pg_buf_release(&json);
 	pg_result_release(&r);
 	pg_result_release(&r2);
