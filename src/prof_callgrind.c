@@ -419,7 +419,8 @@ next:
 
 	/* edges -> stacks */
 	self_add(&c, p->nr_frames ? (uint32_t)p->nr_frames - 1 : 0, 0);
-	qsort(c.edges, c.nedges, sizeof(*c.edges), cmp_edge);
+	if (c.nedges > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(c.edges, c.nedges, sizeof(*c.edges), cmp_edge);
 	c.incl = pg_xcalloc(c.aself, sizeof(*c.incl));
 	incoming = pg_xcalloc(c.aself, sizeof(*incoming));
 	c.out0 = pg_xcalloc(c.aself, sizeof(*c.out0));

@@ -95,6 +95,12 @@ static int field(struct pb *b, uint32_t *num, int *wt, struct pb *sub, uint64_t 
 		return -1;
 	*num = (uint32_t)(tag >> 3);
 	*wt = (int)(tag & 7);
+	/* An empty sub-message at the value for every wire type, so that a
+	 * caller's error about an unexpected type names this file and offset
+	 * (found by fuzz_pprof: sub was left uninitialised for types 0, 1, 5). */
+	sub->p = sub->end = b->p;
+	sub->base = b->base;
+	sub->name = b->name;
 	switch (*wt) {
 	case 0:
 		return varint(b, val, err);
@@ -332,8 +338,10 @@ int pg_prof_parse_pprof(struct pg_prof *p, const char *name, const char *data, s
 		pg_err_set(err, PG_ERR_USAGE, "%s: not a pprof profile: no sample types", name);
 		goto done;
 	}
-	qsort(pp.funcs, pp.nfuncs, sizeof(*pp.funcs), cmp_func);
-	qsort(pp.locs, pp.nlocs, sizeof(*pp.locs), cmp_loc);
+	if (pp.nfuncs > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(pp.funcs, pp.nfuncs, sizeof(*pp.funcs), cmp_func);
+	if (pp.nlocs > 1)
+		qsort(pp.locs, pp.nlocs, sizeof(*pp.locs), cmp_loc);
 	vi = pp.ntypes - 1;
 	for (i = pp.ntypes; i-- > 0;)
 		if (str_is(&pp, pp.types[i][1], "nanoseconds")) {

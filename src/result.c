@@ -284,14 +284,18 @@ int pg_json_parse(struct cJSON **out, const char *name, const char *data, size_t
 		/* cJSON points near, not at, the end of a truncated document. */
 		size_t rest = off + 1;
 
-		while (rest < len && strchr(" \t\r\n", data[rest]))
+		while (rest < len && data[rest] && strchr(" \t\r\n", data[rest]))
 			rest++;
 		if (off >= len || ((in_str || depth > 0) && rest >= len)) {
 			off = len;
 			what = "unexpected end of JSON";
 		}
 
-		if (len == 0 || strspn(data, " \t\r\n") == len) {
+		/* data need not be NUL-terminated: no strspn */
+		size_t blank = 0;
+		while (blank < len && data[blank] && strchr(" \t\r\n", data[blank]))
+			blank++;
+		if (blank == len) {
 			off = len;
 			what = "empty input, expected JSON";
 		}
@@ -446,9 +450,24 @@ static int get_num(const cJSON *obj, const char *key, double lo, double hi, doub
 	return 0;
 }
 
+/*
+ * Bad bytes become U+FFFD and a long value is cut at a character boundary,
+ * as pg_result_to_json would write it: so the fingerprint computed from the
+ * fields is the same after a save and a load (found by fuzz_result).
+ */
 static void copy_field(char *dst, size_t size, const char *s)
 {
-	snprintf(dst, size, "%s", s ? s : "");
+	char *clean = pg_utf8_clean(s ? s : "");
+	size_t n = strlen(clean);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)clean[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, clean, n);
+	dst[n] = '\0';
+	free(clean);
 }
 
 int pg_result_from_json(struct pg_result *r, const char *name, const char *data, size_t len,
@@ -517,7 +536,10 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 
 			r->machine.load_avg[i] = cJSON_IsNumber(e) ? e->valuedouble : -1;
 		}
-		pg_machine_fingerprint(&r->machine);
+		/* No machine recorded (as when "machine" is absent, which saves as
+		 * empty fields): the fingerprint stays unknown, "" (fuzz_result). */
+		if (r->machine.cpu_model[0] || r->machine.kernel[0] || r->machine.cores)
+			pg_machine_fingerprint(&r->machine);
 	}
 
 	benches = cJSON_GetObjectItemCaseSensitive(root, "benchmarks");

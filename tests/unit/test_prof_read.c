@@ -190,6 +190,10 @@ static const char varint11[] = { 0x08, (char)0xff, (char)0xff, (char)0xff, (char
 				 (char)0xff, (char)0xff, (char)0xff, (char)0xff, (char)0xff, 0x01 };
 static const char longlen[] = { 0x0a, 0x20, 0x01 };
 static const char tag_only[] = { 0x0a };
+/* A sample type, then a Sample whose location_id has wire type 1 (fixed64):
+ * found by fuzz_pprof, the message named "(null): offset 0". */
+static const char fixed64_ids[] = { 0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0x09, 0x09,
+				    'A', 'A', 'A', 'A', 'A', 'A', 'A', 'A' };
 
 static const struct bad_case bads[] = {
 	{ "pprof varint over 10 bytes", PG_PROF_FMT_PPROF, varint11, sizeof(varint11),
@@ -198,6 +202,8 @@ static const struct bad_case bads[] = {
 	  "offset 1: protobuf length 32 runs past the end" },
 	{ "pprof truncated varint", PG_PROF_FMT_PPROF, tag_only, sizeof(tag_only),
 	  "truncated inside a varint" },
+	{ "pprof fixed64 location ids", PG_PROF_FMT_PPROF, fixed64_ids, sizeof(fixed64_ids),
+	  "x: offset 9: protobuf: unexpected wire type for a repeated integer" },
 	{ "folded negative", PG_PROF_FMT_FOLDED, "a;b 3\na;c -4\n", 0, "x:2:5: negative count '-4'" },
 	{ "folded no count", PG_PROF_FMT_FOLDED, "a;b 3\na;c\n", 0, "x:2:4: expected 'frame" },
 	{ "folded word count", PG_PROF_FMT_FOLDED, "a;b x3\n", 0, "x:1:5: expected a count" },

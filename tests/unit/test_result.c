@@ -177,6 +177,67 @@ static void test_load_errors(void **state)
 	}
 }
 
+/* Found by fuzz_result: blank input not NUL-terminated was scanned with strspn
+ * past its end. Exactly len bytes on the heap, so ASan sees any overread. */
+static void test_load_blank_unterminated(void **state)
+{
+	static const char *const blanks[] = {" ", " \n\t\r"};
+
+	(void)state;
+	for (size_t i = 0; i < PG_ARRAY_SIZE(blanks); i++) {
+		size_t len = strlen(blanks[i]);
+		char *data = malloc(len);
+		struct pg_result r = PG_RESULT_INIT;
+		struct pg_err err = PG_ERR_INIT;
+
+		assert_non_null(data);
+		memcpy(data, blanks[i], len);
+		assert_int_equal(pg_result_from_json(&r, "r.json", data, len, &err), -1);
+		assert_non_null(strstr(err.msg, "empty input, expected JSON"));
+		free(data);
+	}
+}
+
+/* Found by fuzz_result: a long machine field with bad bytes was cut and
+ * cleaned differently on each load, so the fingerprint changed with a save. */
+static void test_machine_field_round_trip(void **state)
+{
+	struct pg_buf json = PG_BUF_INIT;
+	struct pg_result r = PG_RESULT_INIT, r2 = PG_RESULT_INIT;
+	struct pg_err err = PG_ERR_INIT;
+	char *text;
+
+	(void)state;
+	pg_buf_adds(&json, "{\"perfgate_result\": 1, \"machine\": {\"cpu_model\": \"x\", "
+			   "\"cores\": 2, \"hostname\": \"h\", \"kernel\": \"Linux ");
+	for (int i = 0; i < 300; i++)
+		pg_buf_addc(&json, (char)0x8d);
+	pg_buf_adds(&json, "\"}, \"benchmarks\": []}");
+	assert_int_equal(pg_result_from_json(&r, "r.json", json.data, json.len, &err), 0);
+	assert_true(pg_utf8_valid(r.machine.kernel, strlen(r.machine.kernel)));
+	text = pg_result_to_json(&r);
+	assert_int_equal(pg_result_from_json(&r2, "r2.json", text, strlen(text), &err), 0);
+	assert_string_equal(r.machine.kernel, r2.machine.kernel);
+	assert_string_equal(r.machine.fingerprint, r2.machine.fingerprint);
+	free(text);
+	pg_result_release(&r);
+	pg_result_release(&r2);
+
+	/* No machine at all: unknown before and after a save and load. */
+	static const char bare[] = "{\"perfgate_result\": 1, \"benchmarks\": []}";
+	memset(&r, 0, sizeof(r));
+	memset(&r2, 0, sizeof(r2));
+	assert_int_equal(pg_result_from_json(&r, "r.json", bare, strlen(bare), &err), 0);
+	text = pg_result_to_json(&r);
+	assert_int_equal(pg_result_from_json(&r2, "r2.json", text, strlen(text), &err), 0);
+	assert_string_equal(r.machine.fingerprint, "");
+	assert_string_equal(r2.machine.fingerprint, "");
+	free(text);
+	pg_buf_release(&json);
+	pg_result_release(&r);
+	pg_result_release(&r2);
+}
+
 static void test_utf8_and_pos(void **state)
 {
 	char *s;
@@ -215,8 +276,12 @@ static void test_machine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_summary),	cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_utf8_and_pos),
+	    cmocka_unit_test(test_summary),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_load_errors),
+	    cmocka_unit_test(test_load_blank_unterminated),
+	    cmocka_unit_test(test_machine_field_round_trip),
+	    cmocka_unit_test(test_utf8_and_pos),
 	    cmocka_unit_test(test_machine),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
