@@ -9,6 +9,8 @@
 #   --hog   run a CPU hog (a shell busy loop, pinned to the last core when
 #           taskset exists) during both methods
 #   --baseline-only   skip perfgate (e.g. while it has no bisect command)
+#   --baseline-runs N runs per median in the plain script (default 3, as the
+#                     issue asks; more shows what a bigger budget buys it)
 #   --keep DIR        keep every trial's repository, JSON and logs in DIR
 # PERFGATE (env) is the binary, default build/perfgate next to this script.
 # Repositories come from bench/make_bisect_repo.sh DIR SEED PCT (64 commits);
@@ -26,6 +28,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--hog) hog=1 ;;
 	--baseline-only) pg=0 ;;
+	--baseline-runs) export BASELINE_RUNS=${2:?--baseline-runs needs a number}; shift ;;
 	--keep) keep=${2:?--keep needs a directory}; shift ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "bisect_accuracy.sh: unknown option $1" >&2; exit 2 ;;
@@ -118,7 +121,7 @@ for pct in ${pcts//,/ }; do
 		stop_hog
 		echo "$line" >"$t/baseline.out"
 		read -r _ got _ ok _ ex _ wall _ <<<"$line"
-		printf '%s\t%s\tgit-bisect-run\t%s\t%s\t-\t-\t%s\t%s\n' "$pct" "$hog" "$seed" "$ok" "$ex" "$wall" >>"$res"
+		printf '%s\t%s\tgit-bisect-run/%s\t%s\t%s\t-\t-\t%s\t%s\n' "$pct" "$hog" "${BASELINE_RUNS:-3}" "$seed" "$ok" "$ex" "$wall" >>"$res"
 		printf 'pct %s seed %s hog %s git bisect run: commit %s (%s) executions %s wall %s s\n' \
 			"$pct" "$seed" "$hog" "${got:0:12}" "$([ "$ok" = 1 ] && echo right || echo "WRONG, want ${want:0:12}")" "$ex" "$wall" >&2
 		[ -n "$keep" ] || rm -rf "$t"
@@ -131,8 +134,8 @@ awk -F'\t' '
 	  n[k]++; c[k] += $5; if ($6 != "-") { f[k] += $6; hasf[k] = 1 }; if ($7 != "-") { inc[k] += $7; hasi[k] = 1 }
 	  ex[k] += $8; w[k] += $9 }
 	END {
-		printf "%-5s %-4s %-15s %-13s %-15s %-13s %-10s %s\n", "pct", "hog", "method", "commit right", "function right", "inconclusive", "mean exec", "mean wall s"
+		printf "%-5s %-4s %-17s %-13s %-15s %-13s %-10s %s\n", "pct", "hog", "method", "commit right", "function right", "inconclusive", "mean exec", "mean wall s"
 		for (i = 1; i <= nk; i++) { k = order[i]; split(k, p, "\t")
-			printf "%-5s %-4s %-15s %-13s %-15s %-13s %-10.1f %.1f\n", p[1] "%", (p[2] ? "yes" : "no"), p[3],
+			printf "%-5s %-4s %-17s %-13s %-15s %-13s %-10.1f %.1f\n", p[1] "%", (p[2] ? "yes" : "no"), p[3],
 				c[k] "/" n[k], (hasf[k] ? f[k] "/" n[k] : "-"), (hasi[k] ? inc[k] "/" n[k] : "-"), ex[k] / n[k], w[k] / n[k] }
 	}' "$res"

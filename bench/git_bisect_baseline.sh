@@ -9,6 +9,8 @@
 #   2. git bisect start BAD GOOD; git bisect run STEP, where STEP builds
 #      (failure -> 125, skip), times 3 runs and exits 1 (bad) when their
 #      median is above the threshold, else 0 (good)
+# BASELINE_RUNS (env, default 3) changes the runs per median, to show what
+# more runs buy the plain method.
 # Prints one line:
 #   found SHA correct 0|1 executions N wall_s S threshold_ms T good_ms G bad_ms B
 # executions counts benchmark runs (ends included); wall_s is the whole
@@ -27,15 +29,16 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 # The step script: everything it needs comes from the environment.
 cat >"$work/step.sh" <<'STEP'
 #!/usr/bin/env bash
-# Build; time a median of 3 runs; bad (1) above BASELINE_THRESHOLD seconds.
+# Build; time a median of BASELINE_RUNS runs; bad (1) above BASELINE_THRESHOLD seconds.
 make -s bench >/dev/null 2>&1 || exit 125
-for k in 1 2 3; do
+for ((k = 0; k < BASELINE_RUNS; k++)); do
 	t0=$EPOCHREALTIME
 	./bench >/dev/null 2>&1 || exit 125
 	t1=$EPOCHREALTIME
 	echo run >>"$BASELINE_COUNT"
 	echo "$t0 $t1"
-done | awk '{ print $2 - $1 }' | sort -g | sed -n 2p >"$BASELINE_WORK/median"
+done | awk '{ print $2 - $1 }' | sort -g |
+	awk '{ a[NR] = $1 } END { print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }' >"$BASELINE_WORK/median"
 m=$(cat "$BASELINE_WORK/median")
 echo "$(git rev-parse --short HEAD) $m" >>"$BASELINE_WORK/steps"
 awk -v m="$m" -v t="$BASELINE_THRESHOLD" 'BEGIN { exit !(m > t) }' && exit 1
@@ -43,7 +46,8 @@ exit 0
 STEP
 chmod +x "$work/step.sh"
 : >"$work/count"
-export BASELINE_COUNT=$work/count BASELINE_WORK=$work
+export BASELINE_COUNT=$work/count BASELINE_WORK=$work BASELINE_RUNS=${BASELINE_RUNS:-3}
+case $BASELINE_RUNS in '' | 0 | *[!0-9]*) echo "git_bisect_baseline.sh: BASELINE_RUNS is a whole number > 0" >&2; exit 2 ;; esac
 
 start=$EPOCHREALTIME
 cd "$dir"
