@@ -12,6 +12,8 @@
 #   --baseline-runs N runs per median in the plain script (default 3, as the
 #                     issue asks; more shows what a bigger budget buys it)
 #   --keep DIR        keep every trial's repository, JSON and logs in DIR
+#   --metric M        passed to perfgate bisect (e.g. instructions: callgrind's
+#                     counts, one run per commit); the method column says so
 # PERFGATE (env) is the binary, default build/perfgate next to this script.
 # Repositories come from bench/make_bisect_repo.sh DIR SEED PCT (64 commits);
 # perfgate bisect runs on the repository with the config from its checkout,
@@ -22,7 +24,7 @@
 # The issue's full run is `bench/bisect_accuracy.sh 20 5` (and with --hog).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-trials=3 pcts=5,10,25 hog=0 pg=1 keep=
+trials=3 pcts=5,10,25 hog=0 pg=1 keep= metric=
 pos=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--baseline-only) pg=0 ;;
 	--baseline-runs) export BASELINE_RUNS=${2:?--baseline-runs needs a number}; shift ;;
 	--keep) keep=${2:?--keep needs a directory}; shift ;;
+	--metric) metric=${2:?--metric needs a metric}; shift ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "bisect_accuracy.sh: unknown option $1" >&2; exit 2 ;;
 	*)
@@ -95,7 +98,7 @@ for pct in ${pcts//,/ }; do
 			start_hog
 			s=$EPOCHREALTIME
 			rc=0
-			"$PERFGATE" -C "$t/repo" bisect "$good..$bad" --json "$t/perfgate.json" \
+			"$PERFGATE" -C "$t/repo" bisect "$good..$bad" --json "$t/perfgate.json" ${metric:+--metric "$metric"} \
 				>"$t/perfgate.out" 2>"$t/perfgate.err" || rc=$?
 			e=$EPOCHREALTIME
 			stop_hog
@@ -111,9 +114,9 @@ for pct in ${pcts//,/ }; do
 			[ "$got" = "$want" ] && ok=1
 			[ "$ok" = 1 ] && [ "$gotf" = "$wantf" ] && okf=1
 			[ "$rc" = 3 ] && inc=1
-			printf '%s\t%s\tperfgate\t%s\t%s\t%s\t%s\t%s\t%s\n' "$pct" "$hog" "$seed" "$ok" "$okf" "$inc" "$ex" "$wall" >>"$res"
-			printf 'pct %s seed %s hog %s perfgate: exit %s commit %s (%s) function %s (want %s) executions %s wall %s s\n' \
-				"$pct" "$seed" "$hog" "$rc" "${got:0:12}" "$([ "$ok" = 1 ] && echo right || echo "WRONG, want ${want:0:12}")" \
+			printf '%s\t%s\tperfgate%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$pct" "$hog" "${metric:+/$metric}" "$seed" "$ok" "$okf" "$inc" "$ex" "$wall" >>"$res"
+			printf 'pct %s seed %s hog %s perfgate%s: exit %s commit %s (%s) function %s (want %s) executions %s wall %s s\n' \
+				"$pct" "$seed" "$hog" "${metric:+ --metric $metric}" "$rc" "${got:0:12}" "$([ "$ok" = 1 ] && echo right || echo "WRONG, want ${want:0:12}")" \
 				"$gotf" "$wantf" "$ex" "$wall" >&2
 		fi
 		start_hog
@@ -134,8 +137,8 @@ awk -F'\t' '
 	  n[k]++; c[k] += $5; if ($6 != "-") { f[k] += $6; hasf[k] = 1 }; if ($7 != "-") { inc[k] += $7; hasi[k] = 1 }
 	  ex[k] += $8; w[k] += $9 }
 	END {
-		printf "%-5s %-4s %-17s %-13s %-15s %-13s %-10s %s\n", "pct", "hog", "method", "commit right", "function right", "inconclusive", "mean exec", "mean wall s"
+		printf "%-5s %-4s %-22s %-13s %-15s %-13s %-10s %s\n", "pct", "hog", "method", "commit right", "function right", "inconclusive", "mean exec", "mean wall s"
 		for (i = 1; i <= nk; i++) { k = order[i]; split(k, p, "\t")
-			printf "%-5s %-4s %-17s %-13s %-15s %-13s %-10.1f %.1f\n", p[1] "%", (p[2] ? "yes" : "no"), p[3],
+			printf "%-5s %-4s %-22s %-13s %-15s %-13s %-10.1f %.1f\n", p[1] "%", (p[2] ? "yes" : "no"), p[3],
 				c[k] "/" n[k], (hasf[k] ? f[k] "/" n[k] : "-"), (hasi[k] ? inc[k] "/" n[k] : "-"), ex[k] / n[k], w[k] / n[k] }
 	}' "$res"
