@@ -12,6 +12,7 @@
 #   --baseline-runs N runs per median in the plain script (default 3, as the
 #                     issue asks; more shows what a bigger budget buys it)
 #   --keep DIR        keep every trial's repository, JSON and logs in DIR
+#   --table FILE      only print the table of a kept results.tsv
 #   --metric M        passed to perfgate bisect (e.g. instructions: callgrind's
 #                     counts, one run per commit); the method column says so
 # PERFGATE (env) is the binary, default build/perfgate next to this script.
@@ -19,12 +20,14 @@
 # perfgate bisect runs on the repository with the config from its checkout,
 # `perfgate -C DIR bisect GOOD..BAD --json FILE`, and the baseline on a copy.
 # One line per trial on stderr; the table on stdout:
-#   pct, hog, method, commit right k/n, function right k/n (perfgate only),
-#   inconclusive (perfgate exit 3), mean executions, mean wall s
+#   pct, hog, method, commit right k/n (perfgate: the culprit in its JSON,
+#   confirmed or not), right with exit 0 (perfgate only: confirmed), function
+#   right k/n (perfgate only), inconclusive (perfgate exit 3), mean
+#   executions, mean wall s
 # The issue's full run is `bench/bisect_accuracy.sh 20 5` (and with --hog).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-trials=3 pcts=5,10,25 hog=0 pg=1 keep= metric=
+trials=3 pcts=5,10,25 hog=0 pg=1 keep= metric= table=
 pos=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--baseline-only) pg=0 ;;
 	--baseline-runs) export BASELINE_RUNS=${2:?--baseline-runs needs a number}; shift ;;
 	--keep) keep=${2:?--keep needs a directory}; shift ;;
+	--table) table=${2:?--table needs a results.tsv}; shift ;;
 	--metric) metric=${2:?--metric needs a metric}; shift ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "bisect_accuracy.sh: unknown option $1" >&2; exit 2 ;;
@@ -42,6 +46,21 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+print_table() { # results.tsv
+	awk -F'\t' '
+	{ k = $1 "\t" $2 "\t" $3; if (!(k in n)) order[++nk] = k
+	  n[k]++; c[k] += $5; if ($6 != "-") { f[k] += $6; hasf[k] = 1 }
+	  if ($7 != "-") { inc[k] += $7; hasi[k] = 1; if ($5 && !$7) sure[k]++ }
+	  ex[k] += $8; w[k] += $9 }
+	END {
+		printf "%-5s %-4s %-22s %-13s %-15s %-15s %-13s %-10s %s\n", "pct", "hog", "method", "commit right", "right, exit 0", "function right", "inconclusive", "mean exec", "mean wall s"
+		for (i = 1; i <= nk; i++) { k = order[i]; split(k, p, "\t")
+			printf "%-5s %-4s %-22s %-13s %-15s %-15s %-13s %-10.1f %.1f\n", p[1] "%", (p[2] ? "yes" : "no"), p[3],
+				c[k] "/" n[k], (hasi[k] ? sure[k] + 0 "/" n[k] : "-"), (hasf[k] ? f[k] "/" n[k] : "-"),
+				(hasi[k] ? inc[k] "/" n[k] : "-"), ex[k] / n[k], w[k] / n[k] }
+	}' "$1"
+}
+[ -z "$table" ] || { print_table "$table"; exit 0; }
 case $trials in '' | *[!0-9]*) echo "bisect_accuracy.sh: TRIALS is a whole number" >&2; exit 2 ;; esac
 PERFGATE=${PERFGATE:-$here/../build/perfgate}
 if [ "$pg" = 1 ]; then
@@ -132,13 +151,4 @@ for pct in ${pcts//,/ }; do
 done
 
 echo "bisect accuracy: 64-commit generated repositories, seeds 1..$trials; machine $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-awk -F'\t' '
-	{ k = $1 "\t" $2 "\t" $3; if (!(k in n)) order[++nk] = k
-	  n[k]++; c[k] += $5; if ($6 != "-") { f[k] += $6; hasf[k] = 1 }; if ($7 != "-") { inc[k] += $7; hasi[k] = 1 }
-	  ex[k] += $8; w[k] += $9 }
-	END {
-		printf "%-5s %-4s %-22s %-13s %-15s %-13s %-10s %s\n", "pct", "hog", "method", "commit right", "function right", "inconclusive", "mean exec", "mean wall s"
-		for (i = 1; i <= nk; i++) { k = order[i]; split(k, p, "\t")
-			printf "%-5s %-4s %-22s %-13s %-15s %-13s %-10.1f %.1f\n", p[1] "%", (p[2] ? "yes" : "no"), p[3],
-				c[k] "/" n[k], (hasf[k] ? f[k] "/" n[k] : "-"), (hasi[k] ? inc[k] "/" n[k] : "-"), ex[k] / n[k], w[k] / n[k] }
-	}' "$res"
+print_table "$res"
