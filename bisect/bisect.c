@@ -395,8 +395,10 @@ int pg_bisect_journal_load(struct pg_git *g, struct pg_bisect_journal *j, struct
 		ret = 1;
 		goto done;
 	}
-	if (pg_file_read(path, PG_BISECT_JOURNAL_MAX, &b, err) < 0)
+	if (pg_file_read(path, PG_BISECT_JOURNAL_MAX, &b, err) < 0) {
+		err->kind = PG_ERR_INFRA; /* state we wrote, not the user's input */
 		goto done;
+	}
 	ret = pg_bisect_journal_parse(j, path, pg_buf_cstr(&b), b.len, err);
 done:
 	pg_buf_release(&b);

@@ -343,6 +343,65 @@ void pg_git_commit_release(struct pg_git_commit *c)
 	c->subject = c->author_name = c->author_email = NULL;
 }
 
+/* Shallow clones: walk first parents from bad to good with no revwalk (see git.h). */
+static int shallow_range(git_commit *bc, const git_oid *good, bool first_parent,
+			 char (**oids)[PG_OID_HEX], size_t *n, const char *s1, const char *s2,
+			 struct pg_err *err)
+{
+	git_commit *c = NULL, *next = NULL;
+	char (*arr)[PG_OID_HEX] = NULL, s7[8];
+	size_t len = 0, alloc = 0, i;
+	int rc, ret = -1;
+
+	if (!first_parent)
+		return pg_err_set(err, PG_ERR_INFRA,
+				  "range %s..%s: the history is not present (shallow clone?): "
+				  "--all-parents needs git fetch --unshallow",
+				  s1, s2);
+	if (git_commit_dup(&c, bc) < 0)
+		return fail(err, PG_ERR_INFRA, "range %s..%s", s1, s2);
+	while (!git_oid_equal(git_commit_id(c), good)) {
+		PG_GROW(arr, len + 1, alloc);
+		git_oid_tostr(arr[len++], PG_OID_HEX, git_commit_id(c));
+		if (git_commit_parentcount(c) == 0) {
+			pg_err_set(err, PG_ERR_USAGE, "good %s is not an ancestor of bad %s", s1,
+				   s2);
+			goto done;
+		}
+		rc = git_commit_parent(&next, c, 0);
+		if (rc == GIT_ENOTFOUND) {
+			pg_err_set(err, PG_ERR_INFRA,
+				   "range %s..%s: parent of %s not present (shallow clone?): good "
+				   "must be on bad's first-parent chain; git fetch --deepen N",
+				   s1, s2, pg_git_short(arr[len - 1], s7));
+			goto done;
+		}
+		if (rc < 0) {
+			fail(err, PG_ERR_INFRA, "range %s..%s", s1, s2);
+			goto done;
+		}
+		git_commit_free(c);
+		c = next;
+		next = NULL;
+	}
+	/* oldest first */
+	for (i = 0; i < len / 2; i++) {
+		char t[PG_OID_HEX];
+
+		memcpy(t, arr[i], PG_OID_HEX);
+		memcpy(arr[i], arr[len - 1 - i], PG_OID_HEX);
+		memcpy(arr[len - 1 - i], t, PG_OID_HEX);
+	}
+	*oids = arr;
+	*n = len;
+	arr = NULL;
+	ret = 0;
+done:
+	free(arr);
+	git_commit_free(c);
+	return ret;
+}
+
 int pg_git_range(struct pg_git *g, const char *good_oid, const char *bad_oid, bool first_parent,
 		 char (**oids)[PG_OID_HEX], size_t *n, struct pg_err *err)
 {
@@ -364,6 +423,10 @@ int pg_git_range(struct pg_git *g, const char *good_oid, const char *bad_oid, bo
 	pg_git_short(bad_oid, s2);
 	if (git_oid_equal(&good, &bad)) {
 		pg_err_set(err, PG_ERR_USAGE, "range %s..%s is empty", s1, s2);
+		goto done;
+	}
+	if (git_repository_is_shallow(g->repo) == 1) {
+		ret = shallow_range(bc, &good, first_parent, oids, n, s1, s2, err);
 		goto done;
 	}
 	rc = git_graph_descendant_of(g->repo, &bad, &good);

@@ -73,6 +73,9 @@ void pg_git_commit_release(struct pg_git_commit *c);
  * bad last. first_parent: follow only first parents. *oids is an array of
  * *n strings of PG_OID_HEX bytes, owned by the caller (free()).
  * Errors: good not an ancestor of bad; an empty range.
+ * In a shallow clone (libgit2 1.5's walks fail at the shallow boundary, and
+ * leak) the range is the first-parent chain from bad down to good, which
+ * must lie on it; otherwise "not present (shallow clone?)", PG_ERR_INFRA.
  */
 int pg_git_range(struct pg_git *g, const char *good_oid, const char *bad_oid, bool first_parent,
 		 char (**oids)[PG_OID_HEX], size_t *n, struct pg_err *err);
