@@ -1,9 +1,9 @@
-#include <cmocka.h>
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,8 +384,10 @@ static void test_bench_lookup(void **state)
 		assert_int_equal(pg_config_find_bench(&c2, "pasre", NULL, &b, &err), -1);
 		assert_int_equal(err.kind, PG_ERR_USAGE);
 		assert_null(b);
-		assert_string_equal(err.msg, "perfgate.yml: no benchmark named 'pasre' (did you mean 'parse'?)");
-		assert_int_equal(pg_config_find_bench(&c2, "zzzzzzzz", "base abc1234:perfgate.yml", &b, &err), -1);
+		assert_string_equal(err.msg,
+				    "perfgate.yml: no benchmark named 'pasre' (did you mean 'parse'?)");
+		assert_int_equal(
+		    pg_config_find_bench(&c2, "zzzzzzzz", "base abc1234:perfgate.yml", &b, &err), -1);
 		assert_string_equal(err.msg, "base abc1234:perfgate.yml: no benchmark named 'zzzzzzzz'");
 		pg_config_release(&c2);
 	}
