@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "adapt.h"
 #include "bench.h"
 #include "build.h"
+#include "notes.h"
 #include "profile.h"
 #include "result.h"
 #include "search.h"
@@ -281,6 +283,8 @@ static int parse_start(struct pg_bisect_journal *j, char **t, size_t n)
 			j->markdown = dec(v);
 		else if (!strcmp(t[i], "svg") && !j->svg)
 			j->svg = dec(v);
+		else if (!strcmp(t[i], "notes") && (!strcmp(v, "0") || !strcmp(v, "1")))
+			j->no_notes = !strcmp(v, "0");
 		else
 			return -1;
 	}
@@ -478,6 +482,11 @@ struct sess {
 	unsigned steps_timed;
 	double ends_s;
 	struct pg_bisect_progress prog;
+	/* this session's fresh measurements, one result per commit, kept as notes at the end */
+	bool notes;
+	struct pg_machine mach;
+	struct pg_result *noted;
+	size_t nr_noted, alloc_noted;
 };
 
 static void progress(struct sess *s)
@@ -601,6 +610,75 @@ static int cache_load(struct sess *s, const char *path, struct pg_err *err)
 	}
 	pg_buf_release(&b);
 	return 0;
+}
+
+/* ---- results kept as git notes ---- */
+
+/* The result that collects this session's samples of oid (made on first use). */
+static struct pg_result_bench *noted_bench(struct sess *s, const char *oid)
+{
+	struct pg_result *res;
+	time_t now;
+	size_t i;
+
+	for (i = 0; i < s->nr_noted; i++)
+		if (!strcmp(s->noted[i].commit, oid))
+			return &s->noted[i].benches[0];
+	PG_GROW(s->noted, s->nr_noted + 1, s->alloc_noted);
+	res = &s->noted[s->nr_noted++];
+	memset(res, 0, sizeof(*res));
+	res->has_commit = true;
+	snprintf(res->commit, sizeof(res->commit), "%s", oid);
+	snprintf(res->config_hash, sizeof(res->config_hash), "%s", s->cfg->hash);
+	res->machine = s->mach;
+	now = time(NULL);
+	strftime(res->created, sizeof(res->created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	return pg_result_bench(res, s->bench.name);
+}
+
+/* Add what one successful run (or warm-up) of oid measured; memory only. */
+static void note_run(struct sess *s, const char *oid, const struct pg_result_bench *rb)
+{
+	struct pg_result_bench *nb;
+	size_t i, j;
+
+	if (!s->notes)
+		return;
+	nb = noted_bench(s, oid);
+	for (i = 0; i < rb->nr_metrics; i++) {
+		const struct pg_metric *m = &rb->metrics[i];
+		struct pg_metric *dm = pg_result_metric(nb, m->name, m->unit, m->dir);
+
+		for (j = 0; j < m->nr_samples; j++)
+			pg_result_metric_add(dm, m->samples[j]);
+	}
+	nb->runs += rb->runs;
+	nb->warmup += rb->warmup;
+}
+
+/*
+ * Keep each commit's fresh samples as a note (refs/notes/perfgate) on it.
+ * Only commits with counted samples; a failure is a warning naming the
+ * commit, and the other commits are still noted.
+ */
+static void write_notes(struct sess *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_noted; i++) {
+		const struct pg_result_bench *b = &s->noted[i].benches[0];
+		struct pg_err e = PG_ERR_INIT;
+		size_t k, n = 0;
+
+		for (k = 0; k < b->nr_metrics; k++)
+			n += b->metrics[k].nr_samples;
+		if (!n)
+			continue;
+		if (pg_notes_add_result(s->g, s->noted[i].commit, &s->noted[i], &e) < 0)
+			warn(s, "measurements not kept as a note: %s", e.msg);
+		else
+			s->r->nr_noted++;
+	}
 }
 
 /* ---- replay ---- */
@@ -764,6 +842,8 @@ static int warmup(struct sess *s, int slot, struct pg_err *err)
 		return 0;
 	r = pg_bench_run(&s->bench, &bo, s->bench.warmup, 0, &rb, err);
 	s->r->executions += rb.warmup + (r < 0 ? 1 : 0);
+	if (r == 0)
+		note_run(s, s->slots[slot].oid, &rb);
 	pg_result_bench_release(&rb);
 	if (r < 0)
 		return r;
@@ -799,6 +879,8 @@ static int sample(struct sess *s, int slot, const char *metric, double *v, struc
 	if (!(*v > 0))
 		*v = 1; /* a 0 (sys time, say) cannot be logged: the smallest unit instead */
 	r = cache_put(s, s->slots[slot].oid, "sample", *v, err);
+	if (r == 0)
+		note_run(s, s->slots[slot].oid, &rb);
 done:
 	pg_result_bench_release(&rb);
 	return r;
@@ -830,6 +912,8 @@ static int instructions(struct sess *s, const char *oid, unsigned mask, double *
 		else
 			*v = m->samples[m->nr_samples - 1] > 0 ? m->samples[m->nr_samples - 1] : 1;
 	}
+	if (r == 0)
+		note_run(s, oid, &rb);
 	pg_result_bench_release(&rb);
 	if (r == 0)
 		r = cache_put(s, oid, "instructions", *v, err);
@@ -1351,6 +1435,8 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 	s.o = o;
 	s.r = r;
 	pg_machine_probe(&mach);
+	s.mach = mach;
+	s.notes = !o->no_notes;
 
 	if (o->resume) {
 		k = pg_bisect_journal_load(g, &old, err);
@@ -1376,6 +1462,8 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		bench_name = saved_bench;
 		metric = saved_metric;
 		first_parent = old.first_parent;
+		if (old.no_notes)
+			s.notes = false;
 		if (strcmp(old.machine, mach.fingerprint)) {
 			warn(&s,
 			     "the bisect started on another machine (%s, now %s): the samples "
@@ -1503,6 +1591,8 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		enc(&line, md);
 		pg_buf_adds(&line, " svg=");
 		enc(&line, svg);
+		if (!s.notes)
+			pg_buf_adds(&line, " notes=0");
 		if (append_line(s.jfd, "bisect journal", &line, err) < 0) {
 			pg_buf_release(&line);
 			goto done;
@@ -1643,6 +1733,12 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		goto done;
 	ret = 0;
 done:
+	/* also after a failure or an interrupt: what was measured is kept (the
+	 * samples a --continue replays from the journal are not noted again) */
+	write_notes(&s);
+	for (i = 0; i < s.nr_noted; i++)
+		pg_result_release(&s.noted[i]);
+	free(s.noted);
 	r->wall_s = (double)(pg_now_ns() - t0) / 1e9;
 	pg_search_release(&se);
 	free(cand);

@@ -74,7 +74,19 @@
  *   logs/OID.build.log   the log of a build that failed.
  * Resuming replays the journal: the search runs again from the start and
  * every sample it asks for that the journal holds (same commits, same
- * order) is taken from there, so nothing is measured twice.
+ * order) is taken from there, so nothing is measured twice. *
+ * Notes (notes.h): the measurements of each commit measured by this
+ * invocation (every metric of every counted run, the warm-up count, and
+ * instruction counts) are appended as one perfgate_result, with the machine
+ * fingerprint and the config hash, to the commit's note under
+ * refs/notes/perfgate of the repository (worktrees share its refs), so a
+ * team pushes and fetches them. They are collected in memory and written
+ * when pg_bisect_run returns, whatever its outcome (also when interrupted),
+ * never inside the measuring loop; samples replayed from the journal are
+ * not noted twice. A note that cannot be written is a warning
+ * (r->warnings), never a failed bisect. Writing a note makes commits on
+ * refs/notes/perfgate only: no checkout, index, HEAD or branch is touched.
+ * o.no_notes turns this off (kept in the journal's start record).
  */
 #ifndef PG_BISECT_H
 #define PG_BISECT_H
@@ -142,6 +154,7 @@ struct pg_bisect_journal {
 	char config[65];
 	char machine[PG_MACHINE_FP];
 	char *json, *markdown, *svg; /* NULL when not asked for */
+	bool no_notes;		     /* started with --no-notes */
 	struct pg_bisect_rec *recs;
 	size_t nr_recs, alloc;
 	size_t valid_len; /* bytes of whole lines (a torn last line excluded) */
@@ -185,11 +198,12 @@ struct pg_bisect_opts {
 	unsigned profile_runs;		   /* per side; 0 = 3 (perf) or 1 (callgrind) */
 	void (*progress)(void *ctx, const struct pg_bisect_progress *p);
 	void *progress_ctx;
+	bool no_notes; /* --no-notes: keep no measurement as a git note (saved in the journal) */
 };
 
 #define PG_BISECT_OPTS_INIT                                                                        \
 	{                                                                                          \
-		NULL, NULL, NULL, NULL, true, false, NULL, NULL, NULL, 0, NULL, NULL               \
+		NULL, NULL, NULL, NULL, true, false, NULL, NULL, NULL, 0, NULL, NULL, false        \
 	}
 
 enum pg_bisect_status {
@@ -242,6 +256,7 @@ struct pg_bisect_result {
 	char *build_log_dir; /* where failed builds' logs are */
 	unsigned executions; /* benchmark runs, this and earlier sessions (see .c) */
 	unsigned replayed;   /* samples taken from the journal */
+	unsigned nr_noted;   /* commits whose fresh measurements were kept as notes */
 	double wall_s;	     /* this invocation */
 	char **warnings;
 	size_t nr_warnings;

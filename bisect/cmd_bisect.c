@@ -32,6 +32,9 @@ static const struct pg_opt opts[] = {
     {0, "continue", NULL, "resume an interrupted bisect, measuring nothing twice"},
     {0, "log", NULL, "print what the current bisect has done"},
     {0, "reset", NULL, "remove the bisect state and its private worktrees"},
+    {0, "no-notes", NULL,
+     "keep no measurement as a git note (default: each measured commit's samples are "
+     "noted under refs/notes/perfgate)"},
     {0},
 };
 
@@ -55,6 +58,11 @@ static const char description[] =
     "\n"
     "State (journal, cache, logs of failed builds) is kept in .git/perfgate/bisect/:\n"
     "--continue resumes after Ctrl-C or a killed job; --log shows it; --reset removes it.\n"
+    "\n"
+    "The samples taken of each commit are kept with the repository as a git note on\n"
+    "that commit (refs/notes/perfgate, with the machine's fingerprint and the config's\n"
+    "hash; share them with git push/fetch origin refs/notes/perfgate), unless\n"
+    "--no-notes. A note that cannot be written is a warning.\n"
     "\n"
     "Exit codes: 0 culprit found; 2 usage or config error (nothing was run);\n"
     "3 inconclusive (the ends do not differ, skipped commits leave several candidates,\n"
@@ -201,13 +209,24 @@ static void print_log(const struct pg_bisect_journal *j, FILE *out)
 		fprintf(out, "(in progress: perfgate bisect --continue)\n");
 }
 
+static void print_warnings(const struct pg_bisect_result *res)
+{
+	for (size_t i = 0; i < res->nr_warnings; i++)
+		fprintf(stderr, "perfgate: warning: %s\n", res->warnings[i]);
+	if (res->nr_noted)
+		fprintf(stderr,
+			"perfgate: the measurements of %u commit%s kept as notes (%s; share with "
+			"git push origin %s)\n",
+			res->nr_noted, res->nr_noted == 1 ? "" : "s", PG_NOTES_REF, PG_NOTES_REF);
+}
+
 int cmd_bisect(int argc, char **argv)
 {
-	struct pg_cli cli =
-	    PG_CLI_INIT(argc, argv, "bisect",
-			"GOOD..BAD [-b NAME] [--metric M] [--json FILE] "
-			"[--markdown FILE] [--svg FILE] | --continue | --log | --reset",
-			description, opts);
+	struct pg_cli cli = PG_CLI_INIT(
+	    argc, argv, "bisect",
+	    "GOOD..BAD [-b NAME] [--metric M] [--json FILE] "
+	    "[--markdown FILE] [--svg FILE] [--no-notes] | --continue | --log | --reset",
+	    description, opts);
 	struct pg_bisect_opts bo = PG_BISECT_OPTS_INIT;
 	struct pg_bisect_result res;
 	struct pg_bisect_journal j;
@@ -273,6 +292,9 @@ int cmd_bisect(int argc, char **argv)
 			break;
 		case PG_CLI_LONG(10):
 			reset = true;
+			break;
+		case PG_CLI_LONG(11):
+			bo.no_notes = true;
 			break;
 		case 'h':
 			ret = PG_EXIT_OK;
@@ -393,6 +415,7 @@ int cmd_bisect(int argc, char **argv)
 	if (pg_bisect_run(&res, g, &cfg, &bo, &err) < 0) {
 		if (pctx.dirty)
 			fprintf(stderr, "\r\033[K");
+		print_warnings(&res);
 		pg_fail(&err);
 		if (err.kind == PG_ERR_INTERRUPTED || pg_sig_received()) {
 			fprintf(stderr, "perfgate: bisect interrupted; the journal is kept: "
@@ -405,8 +428,7 @@ int cmd_bisect(int argc, char **argv)
 	}
 	if (pctx.dirty)
 		fprintf(stderr, "\r\033[K");
-	for (size_t i = 0; i < res.nr_warnings; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", res.warnings[i]);
+	print_warnings(&res);
 	pg_report_bisect_text(&text, &res);
 	fwrite(text.data, 1, text.len, json && !strcmp(json, "-") ? stderr : stdout);
 	switch (res.status) {
