@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -384,6 +385,18 @@ static int state_paths(struct pg_git *g, char **dir, struct pg_err *err)
 	return 0;
 }
 
+int pg_bisect_state_file(struct pg_git *g, const char *name, char **path, struct pg_err *err)
+{
+	char *dir = NULL;
+
+	*path = NULL;
+	if (state_paths(g, &dir, err) < 0)
+		return -1;
+	*path = pg_xasprintf("%s/%s", dir, name);
+	free(dir);
+	return 0;
+}
+
 int pg_bisect_journal_load(struct pg_git *g, struct pg_bisect_journal *j, struct pg_err *err)
 {
 	char *dir = NULL, *path = NULL;
@@ -409,6 +422,71 @@ done:
 	return ret;
 }
 
+/* ---- the lock ---- */
+
+int pg_bisect_lock(struct pg_git *g, int *fd, struct pg_err *err)
+{
+	char *base = NULL, *path = NULL, pid[32];
+	int ret = -1;
+
+	*fd = -1;
+	if (pg_git_state_dir(g, &base, err) < 0)
+		return -1;
+	path = pg_xasprintf("%s%sbisect.lock", base, pg_str_endswith(base, "/") ? "" : "/");
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (*fd < 0) {
+		pg_err_set(err, PG_ERR_INFRA, "cannot open '%s': %s", path, strerror(errno));
+		goto done;
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		ssize_t n = e == EWOULDBLOCK ? pread(*fd, pid, sizeof(pid) - 1, 0) : -1;
+		long holder = 0;
+
+		if (n > 0) {
+			pid[n] = '\0';
+			holder = strtol(pid, NULL, 10);
+		}
+		if (e != EWOULDBLOCK)
+			pg_err_set(err, PG_ERR_INFRA, "cannot lock '%s': %s", path, strerror(e));
+		else if (holder > 0)
+			pg_err_set(
+			    err, PG_ERR_INFRA,
+			    "another perfgate bisect (pid %ld) is running in this repository "
+			    "('%s' is locked): wait for it, or stop it (its --continue "
+			    "resumes it)",
+			    holder, path);
+		else
+			pg_err_set(err, PG_ERR_INFRA,
+				   "another perfgate bisect is running in this repository ('%s' is "
+				   "locked)",
+				   path);
+		close(*fd);
+		*fd = -1;
+		goto done;
+	}
+	/* who holds it, for the message of the next one (the lock is the flock) */
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) < 0 || pwrite(*fd, pid, strlen(pid), 0) < 0) {
+		/* the lock holds without the pid: only the message loses it */
+	}
+	ret = 0;
+done:
+	free(base);
+	free(path);
+	return ret;
+}
+
+void pg_bisect_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	if (ftruncate(fd, 0) < 0) {
+		/* a stale pid is never read: only a failed flock reads it */
+	}
+	close(fd);
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -420,11 +498,15 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 int pg_bisect_reset(struct pg_git *g, struct pg_err *err)
 {
 	char *dir = NULL, name[16];
-	int ret = -1, i;
+	int ret = -1, i, lock = -1;
 	struct stat st;
 
-	if (state_paths(g, &dir, err) < 0)
+	if (pg_bisect_lock(g, &lock, err) < 0)
 		return -1;
+	if (state_paths(g, &dir, err) < 0) {
+		pg_bisect_unlock(lock);
+		return -1;
+	}
 	for (i = 0; i < PG_BISECT_WORKTREES; i++) {
 		snprintf(name, sizeof(name), "bisect-%d", i);
 		if (pg_git_worktree_remove(g, name, err) < 0)
@@ -436,6 +518,7 @@ int pg_bisect_reset(struct pg_git *g, struct pg_err *err)
 	}
 	ret = 0;
 done:
+	pg_bisect_unlock(lock);
 	free(dir);
 	return ret;
 }
@@ -1425,7 +1508,7 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 	char *saved_bench = NULL, *saved_metric = NULL;
 	uint64_t t0 = pg_now_ns();
 	size_t i, *cand = NULL;
-	int ret = -1, k;
+	int ret = -1, k, lock = -1;
 
 	memset(&s, 0, sizeof(s));
 	memset(&old, 0, sizeof(old));
@@ -1439,6 +1522,9 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 	s.notes = !o->no_notes;
 
 	if (o->resume) {
+		/* the journal is read under the lock: no other bisect is appending to it */
+		if (pg_bisect_lock(g, &lock, err) < 0)
+			goto done;
 		k = pg_bisect_journal_load(g, &old, err);
 		if (k < 0)
 			goto done;
@@ -1525,7 +1611,9 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		goto done;
 	r->nr_commits = s.n;
 
-	/* Only now, with a valid range, is any state made. */
+	/* Only now, with a valid range, is any state made: under the lock. */
+	if (lock < 0 && pg_bisect_lock(g, &lock, err) < 0)
+		goto done;
 	if (state_paths(g, &s.dir, err) < 0)
 		goto done;
 	if (mkdir(s.dir, 0777) < 0 && errno != EEXIST) {
@@ -1558,6 +1646,8 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 	} else {
 		struct pg_bisect_journal cur;
 		struct pg_err e = PG_ERR_INIT;
+		static const char *const reports[] = {"report.txt", "report.json", "report.md",
+						      "report.svg"};
 
 		k = pg_bisect_journal_load(g, &cur, &e);
 		if (k == 0 && !cur.done) {
@@ -1570,6 +1660,13 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		}
 		if (k == 0)
 			pg_bisect_journal_release(&cur);
+		/* the reports of the bisect before belong to it, not to this one */
+		for (k = 0; k < (int)PG_ARRAY_SIZE(reports); k++) {
+			char *rp = pg_xasprintf("%s/%s", s.dir, reports[k]);
+
+			unlink(rp);
+			free(rp);
+		}
 		if (open_append(jpath, true, &s.jfd, err) < 0)
 			goto done;
 	}
@@ -1758,6 +1855,7 @@ done:
 	pg_bisect_journal_release(&old);
 	free(saved_bench);
 	free(saved_metric);
+	pg_bisect_unlock(lock);
 	return ret;
 }
 

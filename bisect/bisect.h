@@ -72,6 +72,11 @@
  *             (16 hex) + "-" + machine fingerprint: instruction counts,
  *             build failures, exit-125 skips, and every sample taken.
  *   logs/OID.build.log   the log of a build that failed.
+ *   report.txt, report.json, report.md, report.svg   the finished bisect's
+ *             reports, saved by the command (pg_bisect_state_file) so that
+ *             --continue on a finished bisect prints them again; removed when
+ *             a new bisect starts.
+ * <gitdir>/perfgate/bisect.lock: see pg_bisect_lock.
  * Resuming replays the journal: the search runs again from the start and
  * every sample it asks for that the journal holds (same commits, same
  * order) is taken from there, so nothing is measured twice. *
@@ -172,8 +177,24 @@ void pg_bisect_journal_release(struct pg_bisect_journal *j);
 void pg_bisect_rec_format(struct pg_buf *out, const struct pg_bisect_rec *r);
 
 /* Remove the state and the private worktrees. Succeeds when there is none,
- * or when the state is garbage. */
+ * or when the state is garbage; fails (PG_ERR_INFRA) while a bisect runs. */
 int pg_bisect_reset(struct pg_git *g, struct pg_err *err);
+
+/*
+ * The lock against two bisects in one repository: an flock on
+ * <gitdir>/perfgate/bisect.lock (outside bisect/, so --reset keeps it),
+ * holding the holder's pid for the message. pg_bisect_run and
+ * pg_bisect_reset take it themselves. Held: PG_ERR_INFRA "another perfgate
+ * bisect (pid N) is running in this repository ('PATH' is locked) ...".
+ * Released by pg_bisect_unlock(fd), or by the process ending however it
+ * ends (the fd is close-on-exec: benchmarks never inherit it).
+ */
+int pg_bisect_lock(struct pg_git *g, int *fd, struct pg_err *err);
+void pg_bisect_unlock(int fd);
+
+/* A file of the finished bisect's state (report.txt, report.json, ...):
+ * its path under <gitdir>/perfgate/bisect/, owned by the caller. */
+int pg_bisect_state_file(struct pg_git *g, const char *name, char **path, struct pg_err *err);
 
 /* ---- running a bisect ---- */
 
