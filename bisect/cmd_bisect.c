@@ -32,9 +32,7 @@ static const struct pg_opt opts[] = {
     {0, "continue", NULL, "resume an interrupted bisect, measuring nothing twice"},
     {0, "log", NULL, "print what the current bisect has done"},
     {0, "reset", NULL, "remove the bisect state and its private worktrees"},
-    {0, "no-notes", NULL,
-     "keep no measurement as a git note (default: each measured commit's samples are "
-     "noted under refs/notes/perfgate)"},
+    {0, "no-notes", NULL, "do not keep the measurements as git notes (refs/notes/perfgate)"},
     {0},
 };
 
@@ -70,7 +68,8 @@ static const char description[] =
     "Exit codes: 0 culprit found; 2 usage or config error (nothing was run);\n"
     "3 inconclusive (the ends do not differ, skipped commits leave several candidates,\n"
     "or the culprit does not differ from its parent); 4 build of an end, benchmark,\n"
-    "git or I/O failure; 130/143 interrupted (resume with --continue).";
+    "git or I/O failure, or another bisect running in the repository; 130/143\n"
+    "interrupted (resume with --continue).";
 
 struct prog_ctx {
 	bool tty;
