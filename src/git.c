@@ -22,7 +22,7 @@
 #define NOTE_MAX ((size_t)16 << 20)   /* bytes: larger notes are refused */
 #define SCAN_BLOB_MAX ((size_t)8 << 20) /* bytes: larger files use hunk headers only */
 #define TOUCHED_MAX 10000             /* function names per commit */
-#define NAME_MAX_LEN 200              /* bytes of one function name */
+#define NAME_MAX_LEN PG_GIT_FUNC_NAME_MAX /* bytes of one function name */
 
 struct pg_git {
 	git_repository *repo;
@@ -871,10 +871,79 @@ static const char *const c_not_functions[] = {
 	"float", "double", "static", "const", "extern", "defined", "alignof", "_Alignof",
 };
 
+static const char *const c_attribute_words[] = {
+	"__attribute__", "__attribute", "__declspec", "_Alignas", "alignas", "__asm__", "__asm",
+};
+
+/* After the balanced group opening at s ('(' or '['), or NULL when it does not close. */
+static const char *skip_group(const char *s, const char *end)
+{
+	char open = *s, close = open == '(' ? ')' : ']';
+	int depth = 0;
+
+	for (; s < end; s++) {
+		if (*s == '"' || *s == '\'') { /* a string inside: its parentheses do not count */
+			char quote = *s;
+			for (s++; s < end && *s != quote; s++)
+				if (*s == '\\')
+					s++;
+			if (s >= end)
+				return NULL;
+		} else if (*s == open) {
+			depth++;
+		} else if (*s == close && --depth == 0) {
+			return s + 1;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The parameter list's '(' of a C-like definition line [s, end): the first
+ * '(' that does not belong to an attribute (__attribute__((...)),
+ * __declspec(...), [[...]], alignas(...)), or NULL when there is none, or
+ * when an '=' comes first (an initialiser, `x = f(y)`).
+ */
+static const char *c_params(const char *s, const char *end)
+{
+	const char *p = s;
+
+	while (p < end) {
+		if (*p == '=' || *p == ';' || *p == '{')
+			return NULL;
+		if (*p == '(')
+			return p;
+		if (*p == '[' && p + 1 < end && p[1] == '[') {
+			if (!(p = skip_group(p, end)))
+				return NULL;
+			continue;
+		}
+		if (ident_start((unsigned char)*p) && (p == s || !ident_char((unsigned char)p[-1]))) {
+			char word[NAME_MAX_LEN + 1];
+			size_t n = take_ident(p, end, word);
+			bool attr = false;
+
+			for (size_t i = 0; i < PG_ARRAY_SIZE(c_attribute_words); i++)
+				if (!strcmp(word, c_attribute_words[i]))
+					attr = true;
+			p += n;
+			if (attr) {
+				p = skip_ws(p, end);
+				if (p < end && *p == '(' && !(p = skip_group(p, end)))
+					return NULL;
+			}
+			continue;
+		}
+		p++;
+	}
+	return NULL;
+}
+
 /*
  * Is the line [s, end) a function definition's first line? If so, its name.
  * Heuristics per language; C-like: at column 0, an identifier directly
- * before the first '(', and not a declaration or statement ending in ';'.
+ * before the first '(' that is not an attribute's (c_params), and not a
+ * declaration or statement ending in ';', nor a preprocessor line.
  */
 static bool def_name(enum lang lang, const char *s, const char *end, char name[NAME_MAX_LEN + 1])
 {
@@ -955,13 +1024,23 @@ static bool def_name(enum lang lang, const char *s, const char *end, char name[N
 	case LANG_C:
 		break;
 	}
-	if (!ident_start((unsigned char)*s) || end[-1] == ';')
+	if ((!ident_start((unsigned char)*s) && !(*s == '[' && end - s > 1 && s[1] == '[')) ||
+	    end[-1] == ';')
 		return false;
-	p = memchr(s, '(', (size_t)(end - s));
+	/* A statement that starts with a keyword (a wrapped line at column 0). */
+	{
+		static const char *const stmt[] = { "return", "if", "else", "while", "for",
+						    "do", "switch", "case", "goto", "typedef" };
+		char first[NAME_MAX_LEN + 1];
+
+		take_ident(s, end, first);
+		for (size_t i = 0; i < PG_ARRAY_SIZE(stmt); i++)
+			if (!strcmp(first, stmt[i]))
+				return false;
+	}
+	/* The first '(' outside attributes, with no '=' before it (an initialiser). */
+	p = c_params(s, end);
 	if (!p || p == s)
-		return false;
-	/* No '=' before the parenthesis: an initialiser, not a definition. */
-	if (memchr(s, '=', (size_t)(p - s)))
 		return false;
 	q = p;
 	while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
@@ -979,6 +1058,12 @@ static bool def_name(enum lang lang, const char *s, const char *end, char name[N
 		if (!strcmp(name, c_not_functions[i]))
 			return false;
 	return true;
+}
+
+bool pg_git_function_defined(const char *path, const char *line, size_t len,
+			     char name[PG_GIT_FUNC_NAME_MAX + 1])
+{
+	return def_name(lang_of(path), line, line + len, name);
 }
 
 /* For each line (1-based) of a file, the function whose definition it falls in. */
