@@ -1313,32 +1313,6 @@ done:
 
 /* ---- profiles ---- */
 
-static void merge(struct pg_prof *out, const struct pg_prof *one)
-{
-	uint32_t *map = pg_xmalloc((one->nr_frames ? one->nr_frames : 1) * sizeof(*map));
-	uint32_t *ids = NULL;
-	size_t i, alloc = 0;
-
-	for (i = 0; i < one->nr_frames; i++)
-		map[i] = pg_prof_intern(out, one->frames[i], strlen(one->frames[i]));
-	for (i = 0; i < one->nr_stacks; i++) {
-		const struct pg_prof_stack *st = &one->stacks[i];
-		uint32_t d;
-
-		PG_GROW(ids, st->depth + 1, alloc);
-		for (d = 0; d < st->depth; d++)
-			ids[d] = map[st->frames[d]];
-		pg_prof_add(out, ids, st->depth, st->weight);
-	}
-	if (!out->event && one->event)
-		out->event = pg_xstrdup(one->event);
-	if (out->period_ns == 0)
-		out->period_ns = one->period_ns;
-	out->unit = one->unit;
-	free(ids);
-	free(map);
-}
-
 static int profile_one(struct sess *s, int slot, struct pg_prof *acc, const char *scratch,
 		       struct pg_err *err)
 {
@@ -1364,7 +1338,7 @@ static int profile_one(struct sess *s, int slot, struct pg_prof *acc, const char
 	r = pg_profile_capture(&one, &po, err);
 	s->r->executions++;
 	if (r == 0)
-		merge(acc, &one);
+		pg_prof_merge(acc, &one);
 	pg_prof_release(&one);
 	free(dir);
 	return r;
