@@ -66,7 +66,8 @@ static int cmp_id(const void *a, const void *b)
 static int find(const struct idmap *m, size_t n, double id)
 {
 	struct idmap key = { id, 0 };
-	const struct idmap *r = bsearch(&key, m, n, sizeof(*m), cmp_id);
+	/* bsearch(NULL, 0) is undefined: no nodes at all */
+	const struct idmap *r = n ? bsearch(&key, m, n, sizeof(*m), cmp_id) : NULL;
 
 	return r ? r->index : -1;
 }

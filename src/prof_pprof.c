@@ -394,7 +394,10 @@ int pg_prof_parse_pprof(struct pg_prof *p, const char *name, const char *data, s
 			continue;
 		for (i = 0; i < nloc; i++) {
 			struct loc key = { .id = locids[i] };
-			const struct loc *l = bsearch(&key, pp.locs, pp.nlocs, sizeof(*pp.locs), cmp_loc);
+			/* bsearch(NULL, 0) is undefined: a profile with no locations at all */
+			const struct loc *l = pp.nlocs ? bsearch(&key, pp.locs, pp.nlocs, sizeof(*pp.locs),
+								 cmp_loc)
+						       : NULL;
 			size_t j;
 
 			if (!l) {
@@ -409,8 +412,9 @@ int pg_prof_parse_pprof(struct pg_prof *p, const char *name, const char *data, s
 			}
 			for (j = 0; j < l->nlines && depth < PG_PROF_MAX_DEPTH; j++) {
 				struct func fk = { .id = pp.lines[l->line0 + j] };
-				struct func *f = bsearch(&fk, pp.funcs, pp.nfuncs, sizeof(*pp.funcs),
-							 cmp_func);
+				struct func *f = pp.nfuncs ? bsearch(&fk, pp.funcs, pp.nfuncs,
+								     sizeof(*pp.funcs), cmp_func)
+							   : NULL;
 				if (!f) {
 					fail(&b, at, err, "location refers to a missing function");
 					goto done;
