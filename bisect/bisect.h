@@ -42,7 +42,14 @@
  * x is negative, like-bad if positive. Otherwise the step doubles its
  * triplets, from repeat.min up to repeat.max of the benchmark; at repeat.max
  * the sign of the estimate decides and the step is marked unsure (shown in
- * the report). A wrong early call needs p <= alpha in the wrong direction,
+ * the report). Two checks guard an early call against drift and bursts of
+ * load (pg_bisect_classify_step): the median of the x_i must have the same
+ * sign, and |estimate| must not exceed E, the log of the ends' estimated
+ * ratio (a commit like L or like H sits near -E/2 or +E/2; beyond E the
+ * triplets are disturbed); else more triplets. Measured on generated
+ * samples with bursts of load (tests/unit/test_bisect.c): as accurate, at
+ * about one more triplet a step.
+ * A wrong early call needs p <= alpha in the wrong direction,
  * at most alpha/2 per look even at zero effect, and far less at +-E/2.
  * Measured by tests/unit/test_bisect.c on generated samples (CV 3% per run,
  * a 1%-per-run random walk of machine speed): a 5% slowdown is classified
@@ -92,10 +99,16 @@
 #include "stats.h"
 #include "util.h"
 
-#define PG_BISECT_STEP_ALPHA 0.04   /* per look, see above */
-#define PG_BISECT_ENDS_ALPHA 0.01   /* over all looks */
-#define PG_BISECT_CONFIRM_ALPHA 0.1 /* over all looks: a check of a chosen hypothesis */
-#define PG_BISECT_INSTR_MIN 0.001   /* instructions: smallest relative difference of the ends */
+#define PG_BISECT_STEP_ALPHA 0.04	/* per look, see above */
+#define PG_BISECT_ENDS_ALPHA 0.01	/* over all looks */
+#define PG_BISECT_CONFIRM_ALPHA 0.1	/* over all looks: a check of a chosen hypothesis */
+#define PG_BISECT_INSTR_MIN 0.001	/* instructions: smallest relative difference of the ends */
+#define PG_BISECT_EXACT_MIN 1e-4	/* exact profiles: smallest growth named, of the total */
+#define PG_BISECT_PROFILE_RUNS 3	/* perf: profiled runs a side to start with */
+#define PG_BISECT_PROFILE_MAX 24	/* perf: at most, a side */
+#define PG_BISECT_PROFILE_Z 3.0		/* perf: stop when growth >= Z * sqrt(samples) */
+#define PG_BISECT_PROFILE_Z_MIN 2.0	/* perf: below this at the end, nothing is named */
+#define PG_BISECT_PROFILE_MIN_SAMPLES 3 /* perf: a smaller sample delta names nothing */
 #define PG_BISECT_JOURNAL_MAX (64u * 1024 * 1024)
 #define PG_BISECT_WORKTREES 3
 
@@ -114,6 +127,17 @@ enum pg_bisect_class {
  */
 enum pg_bisect_class pg_bisect_classify(const double *lo, const double *mid, const double *hi,
 					size_t n, double alpha, bool final, double *position);
+
+/*
+ * The step's rule: pg_bisect_classify, and before the last look two checks
+ * against drift and bursts of load (effect = log of the ends' estimated
+ * ratio, 0 when unknown: no checks): the median of the x_i must have the
+ * sign of the estimate, and |estimate| must not exceed effect (M like L or
+ * like H gives about effect/2). Else UNSURE: more triplets.
+ */
+enum pg_bisect_class pg_bisect_classify_step(const double *lo, const double *mid, const double *hi,
+					     size_t n, double alpha, bool final, double effect,
+					     double *position);
 
 /* ---- the journal ---- */
 
@@ -182,14 +206,15 @@ struct pg_bisect_opts {
 	bool first_parent;	/* default true */
 	bool resume;		/* --continue: everything above comes from the journal */
 	const char *json, *markdown, *svg; /* saved in the journal (absolute paths) */
-	unsigned profile_runs;		   /* per side; 0 = 3 (perf) or 1 (callgrind) */
+	unsigned profile_runs;		   /* per side; 0 = adaptive (perf) or 1 (callgrind) */
 	void (*progress)(void *ctx, const struct pg_bisect_progress *p);
 	void *progress_ctx;
+	bool cross_check; /* instructions: sample wall up to repeat.max, not repeat.min */
 };
 
 #define PG_BISECT_OPTS_INIT                                                                        \
 	{                                                                                          \
-		NULL, NULL, NULL, NULL, true, false, NULL, NULL, NULL, 0, NULL, NULL               \
+		NULL, NULL, NULL, NULL, true, false, NULL, NULL, NULL, 0, NULL, NULL, false        \
 	}
 
 enum pg_bisect_status {
@@ -222,6 +247,7 @@ struct pg_bisect_result {
 	struct pg_git_commit info; /* of the culprit (when found or unconfirmed) */
 	bool has_info;
 	struct pg_stats_verdict confirm; /* parent (A) against culprit (B) */
+	unsigned confirm_pooled;	 /* of its pairs, from the steps' triplets */
 	char (*candidates)[PG_OID_HEX];	 /* AMBIGUOUS; else the culprit alone */
 	size_t nr_candidates;
 	struct pg_bisect_step *steps;
@@ -230,7 +256,8 @@ struct pg_bisect_result {
 	bool has_cross;
 	char cross_metric[16];
 	struct pg_stats_verdict cross;
-	bool disagree;	   /* the other metric does not see a regression */
+	bool disagree;	   /* the other metric sees no regression, beyond its noise */
+	bool cross_noise;  /* neither agrees nor disagrees: not confirmed (noise) */
 	char *cross_error; /* why there is no cross-check, or NULL */
 	/* profiles of parent (before) and culprit (after) */
 	bool profiled;
@@ -239,6 +266,8 @@ struct pg_bisect_result {
 	char **touched;
 	size_t nr_touched;
 	char *profile_error; /* why there is no attribution, or NULL */
+	bool below_noise;    /* nothing grew beyond the profile's noise (attrib kept) */
+	double attrib_z;     /* the named function's growth / its Poisson noise; 0 exact */
 	char *build_log_dir; /* where failed builds' logs are */
 	unsigned executions; /* benchmark runs, this and earlier sessions (see .c) */
 	unsigned replayed;   /* samples taken from the journal */

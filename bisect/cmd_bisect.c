@@ -28,10 +28,14 @@ static const struct pg_opt opts[] = {
     {0, "markdown", "FILE", "write the result as Markdown to FILE"},
     {0, "svg", "FILE", "write the differential flame graph (parent -> culprit) to FILE"},
     {0, "profile-runs", "N",
-     "profiled runs of the culprit and of its parent (default 3; callgrind 1)"},
+     "profiled runs of the culprit and of its parent (default: perf 3, more while the "
+     "function's growth is within the noise, up to 24; callgrind 1)"},
     {0, "continue", NULL, "resume an interrupted bisect, measuring nothing twice"},
     {0, "log", NULL, "print what the current bisect has done"},
     {0, "reset", NULL, "remove the bisect state and its private worktrees"},
+    {0, "cross-check", NULL,
+     "--metric instructions: cross-check on wall time up to repeat.max pairs (default "
+     "repeat.min)"},
     {0},
 };
 
@@ -273,6 +277,9 @@ int cmd_bisect(int argc, char **argv)
 			break;
 		case PG_CLI_LONG(10):
 			reset = true;
+			break;
+		case PG_CLI_LONG(11):
+			bo.cross_check = true;
 			break;
 		case 'h':
 			ret = PG_EXIT_OK;
