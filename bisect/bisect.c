@@ -892,6 +892,7 @@ struct pairs_plan {
 	const double *pre_a; /* pairs the search already has (pooled first) */
 	const double *pre_b;
 	size_t n_pre;
+	double tolerance; /* SAME band; 0: the benchmark's budget tolerance */
 };
 
 /*
@@ -928,7 +929,7 @@ static int pairs(struct sess *s, const char *tag, const char *metric, const char
 	ext += n;
 	target = n + min;
 	so.alpha = alpha / (looks ? looks : 1);
-	so.tolerance = budget_tolerance(s);
+	so.tolerance = plan->tolerance > 0 ? plan->tolerance : budget_tolerance(s);
 	s->prog.phase = tag;
 	s->prog.oid = b;
 	s->prog.run = 0;
@@ -1363,7 +1364,8 @@ static int profile(struct sess *s, struct pg_err *err)
 	}
 	ao.touched = (const char *const *)r->touched;
 	ao.nr_touched = r->nr_touched;
-	ao.frame_pointers = s->cfg->profile.call_graph == PG_CALL_GRAPH_FP;
+	ao.frame_pointers =
+	    profiler == PG_PROFILER_PERF && s->cfg->profile.call_graph == PG_CALL_GRAPH_FP;
 	s->prog.phase = "profile";
 	for (;;) {
 		for (i = done; i < runs; i++) {
@@ -1823,6 +1825,8 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		plan.pre_a = pa;
 		plan.pre_b = pc;
 		plan.extend = 2 * s.bench.repeat_max;
+		/* SAME: this commit carries less than half of the ends' regression */
+		plan.tolerance = r->ends.hl_ratio > 1 ? (r->ends.hl_ratio - 1) / 2 : 0;
 		r->confirm_pooled = (unsigned)plan.n_pre;
 		k2 = pairs(&s, "confirm", s.metric, r->parent, r->culprit, PG_BISECT_CONFIRM_ALPHA,
 			   &plan, &r->confirm, err);

@@ -57,11 +57,15 @@
  *
  * The ends are compared in pairs (good, bad) with pg_stats_compare_paired,
  * alpha 1% split over the looks as adapt.h does, doubling from repeat.min to
- * repeat.max; the bisect goes on only when the bad end is DIFFERENT and
- * WORSE. The culprit is confirmed against its parent the same way, at
- * alpha 10% over the looks: the ends already showed that a regression
- * exists at 1%; the confirmation checks that this commit carries it (SAME,
- * or no significant worsening at repeat.max, is reported as unconfirmed).
+ * repeat.max, and on to 2 x repeat.max while still UNKNOWN with bad looking
+ * slower; the bisect goes on only when the bad end is DIFFERENT and WORSE.
+ * The culprit is confirmed against its parent the same way, at alpha 10%
+ * over the looks (the ends already showed that a regression exists at 1%;
+ * the confirmation checks that this commit carries it), starting from the
+ * (parent, culprit) pairs the steps' triplets already hold, then fresh pairs
+ * up to repeat.max (2 x repeat.max while it looks worse), with the SAME band
+ * at half the ends' effect: SAME (less than half of the regression), or no
+ * significant worsening at the end, is reported as unconfirmed.
  *
  * --metric instructions: one callgrind run per commit, cached (instruction
  * counts do not drift); M is like-bad when log M is above the midpoint of

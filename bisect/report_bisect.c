@@ -336,6 +336,13 @@ char *pg_report_bisect_json(const struct pg_bisect_result *r)
 			cJSON_AddStringToObject(o, "profile_unit", r->attrib.unit);
 			str(o, "caller", r->attrib.caller);
 		}
+		if (r->profiled && !r->profile_error) {
+			/* the named (or, below the noise, the largest) growth in sigmas;
+			 * null for an exact profile */
+			cJSON_AddBoolToObject(o, "function_below_noise", r->below_noise);
+			num(o, "function_sigma", r->attrib_z);
+			cJSON_AddNumberToObject(o, "profiled_runs", r->before.runs);
+		}
 	} else {
 		cJSON_AddNullToObject(root, "culprit");
 	}
