@@ -1266,8 +1266,24 @@ static void merge(struct pg_prof *out, const struct pg_prof *one)
 	free(map);
 }
 
+/* The single runs of one side, tidied (rules R1-R4), for the noise check. */
+struct runs {
+	struct pg_prof *p;
+	size_t n, alloc;
+};
+
+static void runs_release(struct runs *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		pg_prof_release(&rs->p[i]);
+	free(rs->p);
+	memset(rs, 0, sizeof(*rs));
+}
+
 static int profile_one(struct sess *s, int slot, enum pg_profiler profiler, struct pg_prof *acc,
-		       const char *scratch, struct pg_err *err)
+		       struct runs *keep, const char *scratch, struct pg_err *err)
 {
 	struct pg_profile_opts po = PG_PROFILE_OPTS_INIT;
 	struct pg_prof one;
@@ -1290,28 +1306,72 @@ static int profile_one(struct sess *s, int slot, enum pg_profiler profiler, stru
 	po.scratch_dir = scratch;
 	r = pg_profile_capture(&one, &po, err);
 	s->r->executions++;
-	if (r == 0)
+	if (r == 0) {
 		merge(acc, &one);
+		if (keep) {
+			struct pg_prof m;
+
+			pg_prof_init(&m, one.unit);
+			merge(&m, &one);
+			m.runs = 1;
+			PG_GROW(keep->p, keep->n + 1, keep->alloc);
+			pg_attrib_tidy(&keep->p[keep->n++], &m,
+				       s->cfg->profile.call_graph == PG_CALL_GRAPH_FP);
+			pg_prof_release(&m);
+		}
+	}
 	pg_prof_release(&one);
 	free(dir);
 	return r;
 }
 
-/* Samples (raw counts) behind a per-run cost of a sampled profile. */
-static double raw_samples(const struct pg_prof *p, double per_run)
+/* Samples of one run whose leaf (after tidying) is name. */
+static double leaf_samples(const struct sess *s, const struct pg_prof *p, const char *name)
 {
-	return per_run * p->runs / (p->period_ns > 0 ? p->period_ns : 1);
+	double w = 0, per;
+	size_t i;
+
+	for (i = 0; i < p->nr_stacks; i++) {
+		const struct pg_prof_stack *st = &p->stacks[i];
+
+		if (st->depth && !strcmp(p->frames[st->frames[st->depth - 1]], name))
+			w += st->weight;
+	}
+	if (p->unit != PG_PROF_NS)
+		return w;
+	/* cpu-clock weights are ns: one sample is a period of the sampling rate */
+	per = 1e9 / (s->cfg->profile.frequency ? s->cfg->profile.frequency : 999);
+	return w / per;
+}
+
+static void mean_var(const double *x, size_t n, double *mean, double *var)
+{
+	double m = 0, v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m += x[i];
+	m /= n ? (double)n : 1;
+	for (i = 0; i < n; i++)
+		v += (x[i] - m) * (x[i] - m);
+	*mean = m;
+	*var = n > 1 ? v / (double)(n - 1) : 0;
 }
 
 /*
- * How far the named function's growth is above the noise: for sampled
- * profiles its sample delta over sqrt(samples of both sides) (Poisson), 0
- * when nothing grew; exact profiles give +inf for any real growth.
+ * How far the named function's growth is above the noise, in sigmas: for
+ * sampled profiles the difference of its mean samples per run over the
+ * standard error, each run's variance the larger of the runs' spread and
+ * Poisson's (a burst in one run, such as a slow start-up, is not a growth);
+ * 0 when nothing grew or by fewer than PG_BISECT_PROFILE_MIN_SAMPLES in all.
+ * Exact profiles: +inf for a growth above PG_BISECT_EXACT_MIN of the total.
  */
-static double attrib_z(const struct pg_bisect_result *r)
+static double attrib_z(const struct sess *s, const struct pg_bisect_result *r,
+		       const struct runs *rb, const struct runs *ra)
 {
 	const struct pg_attrib_fn *f;
-	double b, a;
+	double *xb, *xa, mb, vb, ma, va, z = 0;
+	size_t i, n;
 
 	if (r->attrib.responsible < 0)
 		return 0;
@@ -1320,11 +1380,22 @@ static double attrib_z(const struct pg_bisect_result *r)
 		return f->self_after - f->self_before > PG_BISECT_EXACT_MIN * r->attrib.total_before
 			   ? INFINITY
 			   : 0;
-	b = raw_samples(&r->before, f->self_before);
-	a = raw_samples(&r->after, f->self_after);
-	if (a - b < PG_BISECT_PROFILE_MIN_SAMPLES)
+	n = rb->n < ra->n ? rb->n : ra->n;
+	if (!n)
 		return 0;
-	return (a - b) / sqrt(a + b);
+	xb = pg_xcalloc(n, sizeof(double));
+	xa = pg_xcalloc(n, sizeof(double));
+	for (i = 0; i < n; i++) {
+		xb[i] = leaf_samples(s, &rb->p[i], f->name);
+		xa[i] = leaf_samples(s, &ra->p[i], f->name);
+	}
+	mean_var(xb, n, &mb, &vb);
+	mean_var(xa, n, &ma, &va);
+	if ((ma - mb) * (double)n >= PG_BISECT_PROFILE_MIN_SAMPLES)
+		z = (ma - mb) / sqrt(((va > ma ? va : ma) + (vb > mb ? vb : mb)) / (double)n);
+	free(xb);
+	free(xa);
+	return z;
 }
 
 /*
@@ -1345,6 +1416,8 @@ static int profile(struct sess *s, struct pg_err *err)
 	char *scratch = pg_xasprintf("%s/profile", s->dir);
 	int sp, sc, ret = -1;
 	struct pg_err e = PG_ERR_INIT;
+	struct runs rb = {0}, ra = {0};
+	bool keep = profiler != PG_PROFILER_CALLGRIND;
 
 	if (!runs)
 		runs = profiler == PG_PROFILER_CALLGRIND ? 1 : PG_BISECT_PROFILE_RUNS;
@@ -1374,8 +1447,10 @@ static int profile(struct sess *s, struct pg_err *err)
 			s->prog.oid = r->culprit;
 			progress(s);
 			/* interleaved, as the samples were: parent, culprit, parent, ... */
-			if (profile_one(s, sp, profiler, &r->before, scratch, &e) < 0 ||
-			    profile_one(s, sc, profiler, &r->after, scratch, &e) < 0)
+			if (profile_one(s, sp, profiler, &r->before, keep ? &rb : NULL, scratch,
+					&e) < 0 ||
+			    profile_one(s, sc, profiler, &r->after, keep ? &ra : NULL, scratch,
+					&e) < 0)
 				goto soft;
 		}
 		done = runs;
@@ -1384,7 +1459,7 @@ static int profile(struct sess *s, struct pg_err *err)
 			pg_attrib_release(&r->attrib);
 			goto soft;
 		}
-		r->attrib_z = attrib_z(r);
+		r->attrib_z = attrib_z(s, r, &rb, &ra);
 		if (!adaptive || r->attrib_z >= PG_BISECT_PROFILE_Z ||
 		    runs >= PG_BISECT_PROFILE_MAX)
 			break;
@@ -1404,6 +1479,8 @@ soft:
 	r->profile_error = pg_xstrdup(e.msg);
 	ret = 0;
 done:
+	runs_release(&rb);
+	runs_release(&ra);
 	rmdir(scratch);
 	free(scratch);
 	return ret;
