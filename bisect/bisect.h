@@ -71,8 +71,22 @@
  * counts do not drift); M is like-bad when log M is above the midpoint of
  * log L and log H; the ends must differ by more than 0.1%. When the
  * benchmark also has wall time (always) or instructions (instructions:
- * true), the culprit and its parent are also compared on the other metric
- * and the report says when the two disagree.
+ * true), the culprit and its parent are also compared on the other metric.
+ * Wall under --metric instructions takes repeat.min pairs (o.cross_check:
+ * up to repeat.max, at alpha 10%): it agrees when DIFFERENT and WORSE; it
+ * disagrees only when DIFFERENT and BETTER, or SAME with an interval that
+ * excludes the instruction effect; anything else is "not confirmed by wall
+ * (noise)" (cross_noise), never a disagreement.
+ *
+ * PROFILING the culprit and its parent, interleaved: with callgrind (the
+ * config's profiler, or always under --metric instructions) one exact run a
+ * side; a function is named when its self cost grew by more than 0.01% of
+ * the total. With perf: 3 runs a side, doubled while the named function's
+ * growth in samples per run is below 3 standard errors (each side's
+ * variance the larger of the runs' spread and Poisson's), up to 24 a side;
+ * below 2 (or under 3 samples in all) nothing is named: "no function grew
+ * beyond the noise" (below_noise). o.profile_runs fixes the count. Frames of
+ * the /bin/sh -c wrapper ("[dash]", ...) count as [unknown] (attrib.h R1).
  * ----------------------------------------------------------------------------
  *
  * State (<gitdir>/perfgate/bisect/):
