@@ -1801,10 +1801,10 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 			}
 			exact_verdict(&r->ends, a, b);
 		} else {
-			/* beyond repeat.max (to twice it) while bad looks slower but unsure */
+			/* beyond repeat.max (to 4 x) while bad looks slower but unsure */
 			struct pairs_plan plan = {0};
 
-			plan.extend = 2 * s.bench.repeat_max;
+			plan.extend = PG_BISECT_ENDS_EXTEND * s.bench.repeat_max;
 			if (pairs(&s, "ends", s.metric, r->good, r->bad, PG_BISECT_ENDS_ALPHA,
 				  &plan, &r->ends, err) < 0)
 				goto done;

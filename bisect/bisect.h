@@ -57,7 +57,7 @@
  *
  * The ends are compared in pairs (good, bad) with pg_stats_compare_paired,
  * alpha 1% split over the looks as adapt.h does, doubling from repeat.min to
- * repeat.max, and on to 2 x repeat.max while still UNKNOWN with bad looking
+ * repeat.max, and on to 4 x repeat.max while still UNKNOWN with bad looking
  * slower; the bisect goes on only when the bad end is DIFFERENT and WORSE.
  * The culprit is confirmed against its parent the same way, at alpha 10%
  * over the looks (the ends already showed that a regression exists at 1%;
@@ -121,6 +121,7 @@
 #define PG_BISECT_ENDS_ALPHA 0.01	/* over all looks */
 #define PG_BISECT_CONFIRM_ALPHA 0.1	/* over all looks: a check of a chosen hypothesis */
 #define PG_BISECT_INSTR_MIN 0.001	/* instructions: smallest relative difference of the ends */
+#define PG_BISECT_ENDS_EXTEND 4		/* ends: up to this x repeat.max while bad looks slower */
 #define PG_BISECT_EXACT_MIN 1e-4	/* exact profiles: smallest growth named, of the total */
 #define PG_BISECT_PROFILE_RUNS 3	/* perf: profiled runs a side to start with */
 #define PG_BISECT_PROFILE_MAX 24	/* perf: at most, a side */
