@@ -1266,6 +1266,14 @@ static void merge(struct pg_prof *out, const struct pg_prof *one)
 	free(map);
 }
 
+/* perf's sampling rate: the config's, but at least PG_BISECT_PROFILE_HZ */
+static unsigned profile_hz(const struct sess *s)
+{
+	unsigned hz = s->cfg->profile.frequency ? s->cfg->profile.frequency : 999;
+
+	return hz > PG_BISECT_PROFILE_HZ ? hz : PG_BISECT_PROFILE_HZ;
+}
+
 /* The single runs of one side, tidied (rules R1-R4), for the noise check. */
 struct runs {
 	struct pg_prof *p;
@@ -1300,7 +1308,7 @@ static int profile_one(struct sess *s, int slot, enum pg_profiler profiler, stru
 	po.nr_env = s->bench.nr_env;
 	po.profiler = profiler;
 	po.call_graph = s->cfg->profile.call_graph;
-	po.frequency_hz = s->cfg->profile.frequency;
+	po.frequency_hz = profile_hz(s);
 	po.runs = 1;
 	po.timeout_ns = s->bench.timeout_ns * (po.profiler == PG_PROFILER_CALLGRIND ? 50 : 2);
 	po.scratch_dir = scratch;
@@ -1340,7 +1348,7 @@ static double leaf_samples(const struct sess *s, const struct pg_prof *p, const 
 	if (p->unit != PG_PROF_NS)
 		return w;
 	/* cpu-clock weights are ns: one sample is a period of the sampling rate */
-	per = 1e9 / (s->cfg->profile.frequency ? s->cfg->profile.frequency : 999);
+	per = 1e9 / profile_hz(s);
 	return w / per;
 }
 

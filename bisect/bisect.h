@@ -81,7 +81,9 @@
  * PROFILING the culprit and its parent, interleaved: with callgrind (the
  * config's profiler, or always under --metric instructions) one exact run a
  * side; a function is named when its self cost grew by more than 0.01% of
- * the total. With perf: 3 runs a side, doubled while the named function's
+ * the total. With perf, sampling at the config's frequency but at least
+ * 4999 Hz (a few % of a short benchmark is a handful of samples at 999 Hz):
+ * 3 runs a side, doubled while the named function's
  * growth in samples per run is below 3 standard errors (each side's
  * variance the larger of the runs' spread and Poisson's), up to 24 a side;
  * below 2 (or under 3 samples in all) nothing is named: "no function grew
@@ -123,6 +125,7 @@
 #define PG_BISECT_INSTR_MIN 0.001	/* instructions: smallest relative difference of the ends */
 #define PG_BISECT_ENDS_EXTEND 4		/* ends: up to this x repeat.max while bad looks slower */
 #define PG_BISECT_EXACT_MIN 1e-4	/* exact profiles: smallest growth named, of the total */
+#define PG_BISECT_PROFILE_HZ 4999	/* perf: the least sampling rate */
 #define PG_BISECT_PROFILE_RUNS 3	/* perf: profiled runs a side to start with */
 #define PG_BISECT_PROFILE_MAX 24	/* perf: at most, a side */
 #define PG_BISECT_PROFILE_Z 3.0		/* perf: stop when growth >= Z * sqrt(samples) */
