@@ -75,10 +75,16 @@ static void function_line(struct pg_buf *out, const struct pg_bisect_result *r, 
 					     : "not named: nothing grew in the profile",
 			    r->profile_error ? "" : "");
 		if (r->below_noise) {
+			const struct pg_attrib_fn *g = &r->attrib.fns[r->attrib.responsible];
+
 			pg_buf_addf(out, " (largest: ");
-			visible(out, r->attrib.fns[r->attrib.responsible].name);
-			pg_buf_addf(out, ", %.1f sigma, %.0f profiled runs a side)", r->attrib_z,
-				    r->before.runs);
+			visible(out, g->name);
+			if (r->before.unit == PG_PROF_INSTRUCTIONS)
+				pg_buf_addf(out, ", +%.0f instructions per run of %.4g: exact)",
+					    g->self_after - g->self_before, r->attrib.total_before);
+			else
+				pg_buf_addf(out, ", %.1f sigma, %.0f profiled runs a side)",
+					    r->attrib_z, r->before.runs);
 		}
 		if (r->profile_error)
 			visible(out, r->profile_error);
