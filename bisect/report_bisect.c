@@ -80,7 +80,7 @@ static void function_line(struct pg_buf *out, const struct pg_bisect_result *r, 
 			pg_buf_addf(out, " (largest: ");
 			visible(out, g->name);
 			if (r->before.unit == PG_PROF_INSTRUCTIONS)
-				pg_buf_addf(out, ", +%.0f instructions per run of %.4g: exact)",
+				pg_buf_addf(out, ", +%.0f of %.4g instructions per run)",
 					    g->self_after - g->self_before, r->attrib.total_before);
 			else
 				pg_buf_addf(out, ", %.1f sigma, %.0f profiled runs a side)",
