@@ -16,12 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "adapt.h"
 #include "bench.h"
 #include "build.h"
+#include "notes.h"
 #include "profile.h"
 #include "result.h"
 #include "search.h"
@@ -307,6 +310,8 @@ static int parse_start(struct pg_bisect_journal *j, char **t, size_t n)
 			j->markdown = dec(v);
 		else if (!strcmp(t[i], "svg") && !j->svg)
 			j->svg = dec(v);
+		else if (!strcmp(t[i], "notes") && (!strcmp(v, "0") || !strcmp(v, "1")))
+			j->no_notes = !strcmp(v, "0");
 		else
 			return -1;
 	}
@@ -406,6 +411,18 @@ static int state_paths(struct pg_git *g, char **dir, struct pg_err *err)
 	return 0;
 }
 
+int pg_bisect_state_file(struct pg_git *g, const char *name, char **path, struct pg_err *err)
+{
+	char *dir = NULL;
+
+	*path = NULL;
+	if (state_paths(g, &dir, err) < 0)
+		return -1;
+	*path = pg_xasprintf("%s/%s", dir, name);
+	free(dir);
+	return 0;
+}
+
 int pg_bisect_journal_load(struct pg_git *g, struct pg_bisect_journal *j, struct pg_err *err)
 {
 	char *dir = NULL, *path = NULL;
@@ -421,14 +438,81 @@ int pg_bisect_journal_load(struct pg_git *g, struct pg_bisect_journal *j, struct
 		ret = 1;
 		goto done;
 	}
-	if (pg_file_read(path, PG_BISECT_JOURNAL_MAX, &b, err) < 0)
+	if (pg_file_read(path, PG_BISECT_JOURNAL_MAX, &b, err) < 0) {
+		err->kind = PG_ERR_INFRA; /* state we wrote, not the user's input */
 		goto done;
+	}
 	ret = pg_bisect_journal_parse(j, path, pg_buf_cstr(&b), b.len, err);
 done:
 	pg_buf_release(&b);
 	free(path);
 	free(dir);
 	return ret;
+}
+
+/* ---- the lock ---- */
+
+int pg_bisect_lock(struct pg_git *g, int *fd, struct pg_err *err)
+{
+	char *base = NULL, *path = NULL, pid[32];
+	int ret = -1;
+
+	*fd = -1;
+	if (pg_git_state_dir(g, &base, err) < 0)
+		return -1;
+	path = pg_xasprintf("%s%sbisect.lock", base, pg_str_endswith(base, "/") ? "" : "/");
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (*fd < 0) {
+		pg_err_set(err, PG_ERR_INFRA, "cannot open '%s': %s", path, strerror(errno));
+		goto done;
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		ssize_t n = e == EWOULDBLOCK ? pread(*fd, pid, sizeof(pid) - 1, 0) : -1;
+		long holder = 0;
+
+		if (n > 0) {
+			pid[n] = '\0';
+			holder = strtol(pid, NULL, 10);
+		}
+		if (e != EWOULDBLOCK)
+			pg_err_set(err, PG_ERR_INFRA, "cannot lock '%s': %s", path, strerror(e));
+		else if (holder > 0)
+			pg_err_set(
+			    err, PG_ERR_INFRA,
+			    "another perfgate bisect (pid %ld) is running in this repository "
+			    "('%s' is locked): wait for it, or stop it (its --continue "
+			    "resumes it)",
+			    holder, path);
+		else
+			pg_err_set(err, PG_ERR_INFRA,
+				   "another perfgate bisect is running in this repository ('%s' is "
+				   "locked)",
+				   path);
+		close(*fd);
+		*fd = -1;
+		goto done;
+	}
+	/* who holds it, for the message of the next one (the lock is the flock) */
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) < 0 || pwrite(*fd, pid, strlen(pid), 0) < 0) {
+		/* the lock holds without the pid: only the message loses it */
+	}
+	ret = 0;
+done:
+	free(base);
+	free(path);
+	return ret;
+}
+
+void pg_bisect_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	if (ftruncate(fd, 0) < 0) {
+		/* a stale pid is never read: only a failed flock reads it */
+	}
+	close(fd);
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -442,11 +526,15 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 int pg_bisect_reset(struct pg_git *g, struct pg_err *err)
 {
 	char *dir = NULL, name[16];
-	int ret = -1, i;
+	int ret = -1, i, lock = -1;
 	struct stat st;
 
-	if (state_paths(g, &dir, err) < 0)
+	if (pg_bisect_lock(g, &lock, err) < 0)
 		return -1;
+	if (state_paths(g, &dir, err) < 0) {
+		pg_bisect_unlock(lock);
+		return -1;
+	}
 	for (i = 0; i < PG_BISECT_WORKTREES; i++) {
 		snprintf(name, sizeof(name), "bisect-%d", i);
 		if (pg_git_worktree_remove(g, name, err) < 0)
@@ -458,6 +546,7 @@ int pg_bisect_reset(struct pg_git *g, struct pg_err *err)
 	}
 	ret = 0;
 done:
+	pg_bisect_unlock(lock);
 	free(dir);
 	return ret;
 }
@@ -513,6 +602,11 @@ struct sess {
 	struct trip *trips;
 	size_t nr_trips, alloc_trips;
 	double effect; /* log of the ends' estimated ratio (the steps' plausibility check) */
+	/* this session's fresh measurements, one result per commit, kept as notes at the end */
+	bool notes;
+	struct pg_machine mach;
+	struct pg_result *noted;
+	size_t nr_noted, alloc_noted;
 };
 
 static void progress(struct sess *s)
@@ -636,6 +730,75 @@ static int cache_load(struct sess *s, const char *path, struct pg_err *err)
 	}
 	pg_buf_release(&b);
 	return 0;
+}
+
+/* ---- results kept as git notes ---- */
+
+/* The result that collects this session's samples of oid (made on first use). */
+static struct pg_result_bench *noted_bench(struct sess *s, const char *oid)
+{
+	struct pg_result *res;
+	time_t now;
+	size_t i;
+
+	for (i = 0; i < s->nr_noted; i++)
+		if (!strcmp(s->noted[i].commit, oid))
+			return &s->noted[i].benches[0];
+	PG_GROW(s->noted, s->nr_noted + 1, s->alloc_noted);
+	res = &s->noted[s->nr_noted++];
+	memset(res, 0, sizeof(*res));
+	res->has_commit = true;
+	snprintf(res->commit, sizeof(res->commit), "%s", oid);
+	snprintf(res->config_hash, sizeof(res->config_hash), "%s", s->cfg->hash);
+	res->machine = s->mach;
+	now = time(NULL);
+	strftime(res->created, sizeof(res->created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	return pg_result_bench(res, s->bench.name);
+}
+
+/* Add what one successful run (or warm-up) of oid measured; memory only. */
+static void note_run(struct sess *s, const char *oid, const struct pg_result_bench *rb)
+{
+	struct pg_result_bench *nb;
+	size_t i, j;
+
+	if (!s->notes)
+		return;
+	nb = noted_bench(s, oid);
+	for (i = 0; i < rb->nr_metrics; i++) {
+		const struct pg_metric *m = &rb->metrics[i];
+		struct pg_metric *dm = pg_result_metric(nb, m->name, m->unit, m->dir);
+
+		for (j = 0; j < m->nr_samples; j++)
+			pg_result_metric_add(dm, m->samples[j]);
+	}
+	nb->runs += rb->runs;
+	nb->warmup += rb->warmup;
+}
+
+/*
+ * Keep each commit's fresh samples as a note (refs/notes/perfgate) on it.
+ * Only commits with counted samples; a failure is a warning naming the
+ * commit, and the other commits are still noted.
+ */
+static void write_notes(struct sess *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_noted; i++) {
+		const struct pg_result_bench *b = &s->noted[i].benches[0];
+		struct pg_err e = PG_ERR_INIT;
+		size_t k, n = 0;
+
+		for (k = 0; k < b->nr_metrics; k++)
+			n += b->metrics[k].nr_samples;
+		if (!n)
+			continue;
+		if (pg_notes_add_result(s->g, s->noted[i].commit, &s->noted[i], &e) < 0)
+			warn(s, "measurements not kept as a note: %s", e.msg);
+		else
+			s->r->nr_noted++;
+	}
 }
 
 /* ---- replay ---- */
@@ -799,6 +962,8 @@ static int warmup(struct sess *s, int slot, struct pg_err *err)
 		return 0;
 	r = pg_bench_run(&s->bench, &bo, s->bench.warmup, 0, &rb, err);
 	s->r->executions += rb.warmup + (r < 0 ? 1 : 0);
+	if (r == 0)
+		note_run(s, s->slots[slot].oid, &rb);
 	pg_result_bench_release(&rb);
 	if (r < 0)
 		return r;
@@ -834,6 +999,8 @@ static int sample(struct sess *s, int slot, const char *metric, double *v, struc
 	if (!(*v > 0))
 		*v = 1; /* a 0 (sys time, say) cannot be logged: the smallest unit instead */
 	r = cache_put(s, s->slots[slot].oid, "sample", *v, err);
+	if (r == 0)
+		note_run(s, s->slots[slot].oid, &rb);
 done:
 	pg_result_bench_release(&rb);
 	return r;
@@ -865,6 +1032,8 @@ static int instructions(struct sess *s, const char *oid, unsigned mask, double *
 		else
 			*v = m->samples[m->nr_samples - 1] > 0 ? m->samples[m->nr_samples - 1] : 1;
 	}
+	if (r == 0)
+		note_run(s, oid, &rb);
 	pg_result_bench_release(&rb);
 	if (r == 0)
 		r = cache_put(s, oid, "instructions", *v, err);
@@ -1236,34 +1405,20 @@ static bool shell_frame(const char *f)
 	return false;
 }
 
-static void merge(struct pg_prof *out, const struct pg_prof *one)
+/*
+ * Name the shell's frames "[unknown]" in a recording about to be merged
+ * (pg_prof_merge reads frames by id; the interning table of p is stale
+ * afterwards, so p is only merged and released).
+ */
+static void unshell(struct pg_prof *p)
 {
-	uint32_t *map = pg_xmalloc((one->nr_frames ? one->nr_frames : 1) * sizeof(*map));
-	uint32_t *ids = NULL;
-	size_t i, alloc = 0;
+	size_t i;
 
-	for (i = 0; i < one->nr_frames; i++) {
-		/* the /bin/sh -c wrapper of the command is not the benchmark's code */
-		const char *f = shell_frame(one->frames[i]) ? "[unknown]" : one->frames[i];
-
-		map[i] = pg_prof_intern(out, f, strlen(f));
-	}
-	for (i = 0; i < one->nr_stacks; i++) {
-		const struct pg_prof_stack *st = &one->stacks[i];
-		uint32_t d;
-
-		PG_GROW(ids, st->depth + 1, alloc);
-		for (d = 0; d < st->depth; d++)
-			ids[d] = map[st->frames[d]];
-		pg_prof_add(out, ids, st->depth, st->weight);
-	}
-	if (!out->event && one->event)
-		out->event = pg_xstrdup(one->event);
-	if (out->period_ns == 0)
-		out->period_ns = one->period_ns;
-	out->unit = one->unit;
-	free(ids);
-	free(map);
+	for (i = 0; i < p->nr_frames; i++)
+		if (shell_frame(p->frames[i])) {
+			free(p->frames[i]);
+			p->frames[i] = pg_xstrdup("[unknown]");
+		}
 }
 
 /* perf's sampling rate: the config's, but at least PG_BISECT_PROFILE_HZ */
@@ -1315,12 +1470,14 @@ static int profile_one(struct sess *s, int slot, enum pg_profiler profiler, stru
 	r = pg_profile_capture(&one, &po, err);
 	s->r->executions++;
 	if (r == 0) {
-		merge(acc, &one);
+		/* the /bin/sh -c wrapper of the command is not the benchmark's code */
+		unshell(&one);
+		pg_prof_merge(acc, &one);
 		if (keep) {
 			struct pg_prof m;
 
 			pg_prof_init(&m, one.unit);
-			merge(&m, &one);
+			pg_prof_merge(&m, &one);
 			m.runs = 1;
 			PG_GROW(keep->p, keep->n + 1, keep->alloc);
 			pg_attrib_tidy(&keep->p[keep->n++], &m,
@@ -1613,7 +1770,7 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 	char *saved_bench = NULL, *saved_metric = NULL;
 	uint64_t t0 = pg_now_ns();
 	size_t i, *cand = NULL;
-	int ret = -1, k;
+	int ret = -1, k, lock = -1;
 
 	memset(&s, 0, sizeof(s));
 	memset(&old, 0, sizeof(old));
@@ -1623,8 +1780,13 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 	s.o = o;
 	s.r = r;
 	pg_machine_probe(&mach);
+	s.mach = mach;
+	s.notes = !o->no_notes;
 
 	if (o->resume) {
+		/* the journal is read under the lock: no other bisect is appending to it */
+		if (pg_bisect_lock(g, &lock, err) < 0)
+			goto done;
 		k = pg_bisect_journal_load(g, &old, err);
 		if (k < 0)
 			goto done;
@@ -1648,6 +1810,8 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		bench_name = saved_bench;
 		metric = saved_metric;
 		first_parent = old.first_parent;
+		if (old.no_notes)
+			s.notes = false;
 		if (strcmp(old.machine, mach.fingerprint)) {
 			warn(&s,
 			     "the bisect started on another machine (%s, now %s): the samples "
@@ -1709,7 +1873,9 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		goto done;
 	r->nr_commits = s.n;
 
-	/* Only now, with a valid range, is any state made. */
+	/* Only now, with a valid range, is any state made: under the lock. */
+	if (lock < 0 && pg_bisect_lock(g, &lock, err) < 0)
+		goto done;
 	if (state_paths(g, &s.dir, err) < 0)
 		goto done;
 	if (mkdir(s.dir, 0777) < 0 && errno != EEXIST) {
@@ -1742,6 +1908,8 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 	} else {
 		struct pg_bisect_journal cur;
 		struct pg_err e = PG_ERR_INIT;
+		static const char *const reports[] = {"report.txt", "report.json", "report.md",
+						      "report.svg"};
 
 		k = pg_bisect_journal_load(g, &cur, &e);
 		if (k == 0 && !cur.done) {
@@ -1754,6 +1922,13 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		}
 		if (k == 0)
 			pg_bisect_journal_release(&cur);
+		/* the reports of the bisect before belong to it, not to this one */
+		for (k = 0; k < (int)PG_ARRAY_SIZE(reports); k++) {
+			char *rp = pg_xasprintf("%s/%s", s.dir, reports[k]);
+
+			unlink(rp);
+			free(rp);
+		}
 		if (open_append(jpath, true, &s.jfd, err) < 0)
 			goto done;
 	}
@@ -1775,6 +1950,8 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		enc(&line, md);
 		pg_buf_adds(&line, " svg=");
 		enc(&line, svg);
+		if (!s.notes)
+			pg_buf_adds(&line, " notes=0");
 		if (append_line(s.jfd, "bisect journal", &line, err) < 0) {
 			pg_buf_release(&line);
 			goto done;
@@ -1937,6 +2114,12 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		goto done;
 	ret = 0;
 done:
+	/* also after a failure or an interrupt: what was measured is kept (the
+	 * samples a --continue replays from the journal are not noted again) */
+	write_notes(&s);
+	for (i = 0; i < s.nr_noted; i++)
+		pg_result_release(&s.noted[i]);
+	free(s.noted);
 	r->wall_s = (double)(pg_now_ns() - t0) / 1e9;
 	pg_search_release(&se);
 	free(cand);
@@ -1957,6 +2140,7 @@ done:
 	pg_bisect_journal_release(&old);
 	free(saved_bench);
 	free(saved_metric);
+	pg_bisect_unlock(lock);
 	return ret;
 }
 

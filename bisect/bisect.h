@@ -99,9 +99,26 @@
  *             (16 hex) + "-" + machine fingerprint: instruction counts,
  *             build failures, exit-125 skips, and every sample taken.
  *   logs/OID.build.log   the log of a build that failed.
+ *   report.txt, report.json, report.md, report.svg   the finished bisect's
+ *             reports, saved by the command (pg_bisect_state_file) so that
+ *             --continue on a finished bisect prints them again; removed when
+ *             a new bisect starts.
+ * <gitdir>/perfgate/bisect.lock: see pg_bisect_lock.
  * Resuming replays the journal: the search runs again from the start and
  * every sample it asks for that the journal holds (same commits, same
- * order) is taken from there, so nothing is measured twice.
+ * order) is taken from there, so nothing is measured twice. *
+ * Notes (notes.h): the measurements of each commit measured by this
+ * invocation (every metric of every counted run, the warm-up count, and
+ * instruction counts) are appended as one perfgate_result, with the machine
+ * fingerprint and the config hash, to the commit's note under
+ * refs/notes/perfgate of the repository (worktrees share its refs), so a
+ * team pushes and fetches them. They are collected in memory and written
+ * when pg_bisect_run returns, whatever its outcome (also when interrupted),
+ * never inside the measuring loop; samples replayed from the journal are
+ * not noted twice. A note that cannot be written is a warning
+ * (r->warnings), never a failed bisect. Writing a note makes commits on
+ * refs/notes/perfgate only: no checkout, index, HEAD or branch is touched.
+ * o.no_notes turns this off (kept in the journal's start record).
  */
 #ifndef PG_BISECT_H
 #define PG_BISECT_H
@@ -188,6 +205,7 @@ struct pg_bisect_journal {
 	char config[65];
 	char machine[PG_MACHINE_FP];
 	char *json, *markdown, *svg; /* NULL when not asked for */
+	bool no_notes;		     /* started with --no-notes */
 	struct pg_bisect_rec *recs;
 	size_t nr_recs, alloc;
 	size_t valid_len; /* bytes of whole lines (a torn last line excluded) */
@@ -205,8 +223,24 @@ void pg_bisect_journal_release(struct pg_bisect_journal *j);
 void pg_bisect_rec_format(struct pg_buf *out, const struct pg_bisect_rec *r);
 
 /* Remove the state and the private worktrees. Succeeds when there is none,
- * or when the state is garbage. */
+ * or when the state is garbage; fails (PG_ERR_INFRA) while a bisect runs. */
 int pg_bisect_reset(struct pg_git *g, struct pg_err *err);
+
+/*
+ * The lock against two bisects in one repository: an flock on
+ * <gitdir>/perfgate/bisect.lock (outside bisect/, so --reset keeps it),
+ * holding the holder's pid for the message. pg_bisect_run and
+ * pg_bisect_reset take it themselves. Held: PG_ERR_INFRA "another perfgate
+ * bisect (pid N) is running in this repository ('PATH' is locked) ...".
+ * Released by pg_bisect_unlock(fd), or by the process ending however it
+ * ends (the fd is close-on-exec: benchmarks never inherit it).
+ */
+int pg_bisect_lock(struct pg_git *g, int *fd, struct pg_err *err);
+void pg_bisect_unlock(int fd);
+
+/* A file of the finished bisect's state (report.txt, report.json, ...):
+ * its path under <gitdir>/perfgate/bisect/, owned by the caller. */
+int pg_bisect_state_file(struct pg_git *g, const char *name, char **path, struct pg_err *err);
 
 /* ---- running a bisect ---- */
 
@@ -231,12 +265,13 @@ struct pg_bisect_opts {
 	unsigned profile_runs;		   /* per side; 0 = adaptive (perf) or 1 (callgrind) */
 	void (*progress)(void *ctx, const struct pg_bisect_progress *p);
 	void *progress_ctx;
+	bool no_notes;	  /* --no-notes: keep no measurement as a git note (saved in the journal) */
 	bool cross_check; /* instructions: sample wall up to repeat.max, not repeat.min */
 };
 
 #define PG_BISECT_OPTS_INIT                                                                        \
 	{                                                                                          \
-		NULL, NULL, NULL, NULL, true, false, NULL, NULL, NULL, 0, NULL, NULL, false        \
+		NULL, NULL, NULL, NULL, true, false, NULL, NULL, NULL, 0, NULL, NULL, false, false \
 	}
 
 enum pg_bisect_status {
@@ -293,6 +328,7 @@ struct pg_bisect_result {
 	char *build_log_dir; /* where failed builds' logs are */
 	unsigned executions; /* benchmark runs, this and earlier sessions (see .c) */
 	unsigned replayed;   /* samples taken from the journal */
+	unsigned nr_noted;   /* commits whose fresh measurements were kept as notes */
 	double wall_s;	     /* this invocation */
 	char **warnings;
 	size_t nr_warnings;

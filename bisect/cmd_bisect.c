@@ -33,6 +33,7 @@ static const struct pg_opt opts[] = {
     {0, "continue", NULL, "resume an interrupted bisect, measuring nothing twice"},
     {0, "log", NULL, "print what the current bisect has done"},
     {0, "reset", NULL, "remove the bisect state and its private worktrees"},
+    {0, "no-notes", NULL, "do not keep the measurements as git notes (refs/notes/perfgate)"},
     {0, "cross-check", NULL,
      "--metric instructions: cross-check on wall time up to repeat.max pairs (default "
      "repeat.min)"},
@@ -60,12 +61,21 @@ static const char description[] =
     "are callgrind's, and wall time cross-checks (repeat.min pairs; --cross-check: more).\n"
     "\n"
     "State (journal, cache, logs of failed builds) is kept in .git/perfgate/bisect/:\n"
-    "--continue resumes after Ctrl-C or a killed job; --log shows it; --reset removes it.\n"
+    "--continue resumes after Ctrl-C or a killed job (on a finished bisect it prints\n"
+    "the report again, and writes --json/--markdown/--svg); --log shows it; --reset\n"
+    "removes it. One bisect at a time in a repository: a second one exits 4, naming\n"
+    "the lock (.git/perfgate/bisect.lock) and the pid that holds it.\n"
+    "\n"
+    "The samples taken of each commit are kept with the repository as a git note on\n"
+    "that commit (refs/notes/perfgate, with the machine's fingerprint and the config's\n"
+    "hash; share them with git push/fetch origin refs/notes/perfgate), unless\n"
+    "--no-notes. A note that cannot be written is a warning.\n"
     "\n"
     "Exit codes: 0 culprit found; 2 usage or config error (nothing was run);\n"
     "3 inconclusive (the ends do not differ, skipped commits leave several candidates,\n"
     "or the culprit does not differ from its parent); 4 build of an end, benchmark,\n"
-    "git or I/O failure; 130/143 interrupted (resume with --continue).";
+    "git or I/O failure, or another bisect running in the repository; 130/143\n"
+    "interrupted (resume with --continue).";
 
 struct prog_ctx {
 	bool tty;
@@ -164,6 +174,74 @@ static int write_out(const char *path, const char *data, size_t len, struct pg_e
 	return pg_file_write(path, data, len, err);
 }
 
+/* Keep a rendering of the finished bisect for --continue; a failure is a warning. */
+static void keep(struct pg_git *g, const char *name, const char *data, size_t len)
+{
+	struct pg_err err = PG_ERR_INIT;
+	char *path = NULL;
+
+	if (pg_bisect_state_file(g, name, &path, &err) < 0 ||
+	    pg_file_write(path, data, len, &err) < 0)
+		fprintf(stderr, "perfgate: warning: the report is not kept for --continue: %s\n",
+			err.msg);
+	free(path);
+}
+
+/*
+ * --continue on a finished bisect: its report again, and the files asked
+ * for, from the renderings kept when it finished. 1 when none were kept.
+ */
+static int reprint(struct pg_git *g, const struct pg_bisect_journal *j, const char *json,
+		   const char *md, const char *svg, int *code)
+{
+	static const char *const names[] = {"report.txt", "report.json", "report.md", "report.svg"};
+	const char *dest[] = {NULL, json, md, svg};
+	struct pg_buf b = PG_BUF_INIT;
+	struct pg_err err = PG_ERR_INIT;
+	const char *status = "found";
+	char *path = NULL;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < j->nr_recs; i++)
+		if (j->recs[i].kind == PG_BISECT_REC_DONE)
+			status = j->recs[i].tag;
+	*code = !strcmp(status, "found") ? PG_EXIT_OK : PG_EXIT_INCONCLUSIVE;
+	for (i = 0; i < PG_ARRAY_SIZE(names); i++) {
+		if (i && !dest[i])
+			continue;
+		free(path);
+		path = NULL;
+		pg_buf_reset(&b);
+		pg_err_clear(&err);
+		if (pg_bisect_state_file(g, names[i], &path, &err) < 0 || access(path, F_OK) < 0 ||
+		    pg_file_read(path, PG_BISECT_JOURNAL_MAX, &b, &err) < 0) {
+			if (i == 0) {
+				ret = 1; /* finished before reports were kept */
+				goto done;
+			}
+			fprintf(stderr, "perfgate: warning: no %s written to %s: %s\n",
+				i == 3 ? "flame graph" : "report", dest[i],
+				i == 3 ? "no culprit was profiled" : "it was not kept");
+			continue;
+		}
+		if (i == 0) {
+			fprintf(stderr,
+				"perfgate: the bisect of %.7s..%.7s is finished (%s); its report "
+				"(perfgate bisect --reset starts over):\n",
+				j->good, j->bad, status);
+			fwrite(b.data, 1, b.len, json && !strcmp(json, "-") ? stderr : stdout);
+		} else if (write_out(dest[i], b.data, b.len, &err) < 0) {
+			pg_fail(&err);
+			*code = PG_EXIT_INFRA;
+		}
+	}
+done:
+	free(path);
+	pg_buf_release(&b);
+	return ret;
+}
+
 static void print_log(const struct pg_bisect_journal *j, FILE *out)
 {
 	char s7[8], s7b[8], s7c[8];
@@ -207,13 +285,24 @@ static void print_log(const struct pg_bisect_journal *j, FILE *out)
 		fprintf(out, "(in progress: perfgate bisect --continue)\n");
 }
 
+static void print_warnings(const struct pg_bisect_result *res)
+{
+	for (size_t i = 0; i < res->nr_warnings; i++)
+		fprintf(stderr, "perfgate: warning: %s\n", res->warnings[i]);
+	if (res->nr_noted)
+		fprintf(stderr,
+			"perfgate: the measurements of %u commit%s kept as notes (%s; share with "
+			"git push origin %s)\n",
+			res->nr_noted, res->nr_noted == 1 ? "" : "s", PG_NOTES_REF, PG_NOTES_REF);
+}
+
 int cmd_bisect(int argc, char **argv)
 {
-	struct pg_cli cli =
-	    PG_CLI_INIT(argc, argv, "bisect",
-			"GOOD..BAD [-b NAME] [--metric M] [--json FILE] "
-			"[--markdown FILE] [--svg FILE] | --continue | --log | --reset",
-			description, opts);
+	struct pg_cli cli = PG_CLI_INIT(
+	    argc, argv, "bisect",
+	    "GOOD..BAD [-b NAME] [--metric M] [--json FILE] "
+	    "[--markdown FILE] [--svg FILE] [--no-notes] | --continue | --log | --reset",
+	    description, opts);
 	struct pg_bisect_opts bo = PG_BISECT_OPTS_INIT;
 	struct pg_bisect_result res;
 	struct pg_bisect_journal j;
@@ -281,6 +370,9 @@ int cmd_bisect(int argc, char **argv)
 			reset = true;
 			break;
 		case PG_CLI_LONG(11):
+			bo.no_notes = true;
+			break;
+		case PG_CLI_LONG(12):
 			bo.cross_check = true;
 			break;
 		case 'h':
@@ -366,7 +458,10 @@ int cmd_bisect(int argc, char **argv)
 			ret = PG_EXIT_OK;
 			goto done;
 		}
+		if (j.done && reprint(g, &j, json, md, svg, &ret) == 0)
+			goto done;
 		if (j.done) {
+			/* finished by a perfgate that kept no report */
 			fprintf(stderr,
 				"perfgate: the bisect of %.7s..%.7s is finished (see "
 				"perfgate bisect --log); nothing to continue\n",
@@ -402,6 +497,7 @@ int cmd_bisect(int argc, char **argv)
 	if (pg_bisect_run(&res, g, &cfg, &bo, &err) < 0) {
 		if (pctx.dirty)
 			fprintf(stderr, "\r\033[K");
+		print_warnings(&res);
 		pg_fail(&err);
 		if (err.kind == PG_ERR_INTERRUPTED || pg_sig_received()) {
 			fprintf(stderr, "perfgate: bisect interrupted; the journal is kept: "
@@ -414,10 +510,10 @@ int cmd_bisect(int argc, char **argv)
 	}
 	if (pctx.dirty)
 		fprintf(stderr, "\r\033[K");
-	for (size_t i = 0; i < res.nr_warnings; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", res.warnings[i]);
+	print_warnings(&res);
 	pg_report_bisect_text(&text, &res);
 	fwrite(text.data, 1, text.len, json && !strcmp(json, "-") ? stderr : stdout);
+	keep(g, "report.txt", text.data, text.len);
 	switch (res.status) {
 	case PG_BISECT_FOUND:
 		ret = PG_EXIT_OK;
@@ -445,42 +541,46 @@ int cmd_bisect(int argc, char **argv)
 		ret = PG_EXIT_INCONCLUSIVE;
 		break;
 	}
-	if (json) {
+	/* every rendering is kept, for --continue on the finished bisect */
+	{
 		char *doc = pg_report_bisect_json(&res);
 
-		if (write_out(json, doc, strlen(doc), &err) < 0) {
+		keep(g, "report.json", doc, strlen(doc));
+		if (json && write_out(json, doc, strlen(doc), &err) < 0) {
 			pg_fail(&err);
 			ret = PG_EXIT_INFRA;
 		}
 		free(doc);
 	}
-	if (md) {
-		pg_buf_reset(&text);
-		pg_report_bisect_markdown(&text, &res);
-		if (write_out(md, text.data, text.len, &err) < 0) {
-			pg_fail(&err);
-			ret = PG_EXIT_INFRA;
-		}
+	pg_buf_reset(&text);
+	pg_report_bisect_markdown(&text, &res);
+	keep(g, "report.md", text.data, text.len);
+	if (md && write_out(md, text.data, text.len, &err) < 0) {
+		pg_fail(&err);
+		ret = PG_EXIT_INFRA;
 	}
-	if (svg) {
-		if (res.profiled && !res.profile_error) {
-			char s7[8], p7[8], *title;
+	if (res.profiled && !res.profile_error) {
+		char s7[8], p7[8], *title;
 
-			pg_buf_reset(&text);
-			title =
-			    pg_xasprintf("%s: %s -> %s", res.bench, pg_git_short(res.parent, p7),
-					 pg_git_short(res.culprit, s7));
-			if (pg_svg_diff(&text, &res.before, &res.after, title, &err) < 0 ||
-			    write_out(svg, text.data, text.len, &err) < 0) {
+		pg_buf_reset(&text);
+		title = pg_xasprintf("%s: %s -> %s", res.bench, pg_git_short(res.parent, p7),
+				     pg_git_short(res.culprit, s7));
+		if (pg_svg_diff(&text, &res.before, &res.after, title, &err) < 0) {
+			if (svg) {
 				pg_fail(&err);
 				ret = PG_EXIT_INFRA;
 			}
-			free(title);
 		} else {
-			fprintf(stderr, "perfgate: warning: no flame graph written to %s: %s\n",
-				svg,
-				res.profile_error ? res.profile_error : "no culprit was profiled");
+			keep(g, "report.svg", text.data, text.len);
+			if (svg && write_out(svg, text.data, text.len, &err) < 0) {
+				pg_fail(&err);
+				ret = PG_EXIT_INFRA;
+			}
 		}
+		free(title);
+	} else if (svg) {
+		fprintf(stderr, "perfgate: warning: no flame graph written to %s: %s\n", svg,
+			res.profile_error ? res.profile_error : "no culprit was profiled");
 	}
 done:
 	if (have_res)

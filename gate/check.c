@@ -193,22 +193,6 @@ static bool wanted(const struct pg_check_opts *o, const char *name)
 	return false;
 }
 
-static const char *nearest(const struct pg_config *cfg, const char *name)
-{
-	size_t best = (size_t)-1;
-	const char *who = NULL;
-
-	for (size_t i = 0; i < cfg->nr_benches; i++) {
-		size_t d = pg_str_distance(name, cfg->benches[i].name);
-
-		if (d < best) {
-			best = d;
-			who = cfg->benches[i].name;
-		}
-	}
-	return best <= 3 ? who : NULL;
-}
-
 /* The rules of cfg on the wanted benchmarks: shallow copies, free() the array. */
 static struct pg_budget_rule *wanted_rules(const struct pg_check_opts *o,
 					   const struct pg_config *cfg, size_t *n)
@@ -672,15 +656,14 @@ int pg_check_run(struct pg_report *rep, const struct pg_check_opts *o, struct pg
 	plan = base.has_cfg ? &base.cfg : &head.cfg;
 	rep->budgets_from_base = base.has_cfg;
 	for (size_t i = 0; i < o->nr_only; i++) {
-		if (!pg_config_bench(plan, o->only[i])) {
-			const char *n = nearest(plan, o->only[i]);
+		const struct pg_bench_cfg *b;
+		char *where = pg_xasprintf("%s %s:%s", base.has_cfg ? "base" : "head",
+					   base.has_cfg ? base.s7 : head.s7, path);
+		int found = pg_config_find_bench(plan, o->only[i], where, &b, err);
 
-			pg_err_set(err, PG_ERR_USAGE, "%s %s:%s: no benchmark named '%s'%s%s%s",
-				   base.has_cfg ? "base" : "head", base.has_cfg ? base.s7 : head.s7,
-				   path, o->only[i], n ? " (did you mean '" : "", n ? n : "",
-				   n ? "'?)" : "");
+		free(where);
+		if (found < 0)
 			goto done;
-		}
 	}
 	for (size_t i = 0; i < plan->nr_benches; i++)
 		if (wanted(o, plan->benches[i].name))

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bmf.h"
 #include "budget.h"
 #include "check.h"
 #include "ci_env.h"
@@ -33,6 +34,8 @@ static const struct pg_opt opts[] = {
     {0, "require-base-budgets", NULL, "fail (exit 2) when the base commit has no config"},
     {0, "repeat-max", "N", "at most N runs per side and benchmark (default: the config's)"},
     {0, "no-build", NULL, "do not run the build commands (earlier builds' outputs are kept)"},
+    {0, "bmf", "FILE",
+     "write the head's numbers in the Bencher Metric Format to FILE ('-': stdout)"},
     {0},
 };
 
@@ -45,6 +48,7 @@ enum {
 	OPT_REQUIRE = PG_CLI_LONG(8),
 	OPT_REPEAT_MAX = PG_CLI_LONG(9),
 	OPT_NO_BUILD = PG_CLI_LONG(10),
+	OPT_BMF = PG_CLI_LONG(11),
 };
 
 static const char description[] =
@@ -79,7 +83,11 @@ static const char description[] =
     "report shows the change. Budgets the head changes are reported as \"changed\n"
     "in this change, not applied\".\n"
     "\n"
-    "Prints the verdict on stdout (on stderr with --json -); with\n"
+    "--bmf writes the head's side as {\"<benchmark>\": {\"<metric>\": {\"value\": median,\n"
+    "\"lower_value\": min, \"upper_value\": max}}} (canonical units: ns, bytes, count),\n"
+    "for Bencher or any tool that reads the Bencher Metric Format.\n"
+    "\n"
+    "Prints the verdict on stdout (on stderr with --json - or --bmf -); with\n"
     "$GITHUB_STEP_SUMMARY set, appends the Markdown report to it; with\n"
     "GITHUB_ACTIONS=true, prints GitHub error annotations (at most 10). Report\n"
     "files are written whole (temporary file, then rename), also when the gate\n"
@@ -331,7 +339,7 @@ static int append_summary(const char *path, const struct pg_buf *b)
 }
 
 struct outputs {
-	const char *junit, *markdown, *json, *metrics;
+	const char *junit, *markdown, *json, *metrics, *bmf;
 };
 
 static int write_all(const struct pg_report *rep, const struct outputs *w, FILE *out)
@@ -354,6 +362,11 @@ static int write_all(const struct pg_report *rep, const struct outputs *w, FILE 
 	if (w->metrics) {
 		pg_report_render_metrics(&b, rep);
 		ret |= write_report(w->metrics, &b, "OpenMetrics");
+		pg_buf_reset(&b);
+	}
+	if (w->bmf) {
+		pg_bmf_render_report(&b, rep);
+		ret |= write_report(w->bmf, &b, "BMF");
 		pg_buf_reset(&b);
 	}
 	if (w->markdown || (summary && summary[0])) {
@@ -379,12 +392,12 @@ int cmd_check(int argc, char **argv)
 			"[--base REV] [--head REV] [-c PATH] [-b NAME]... [--junit FILE]\n"
 			"       [--markdown FILE] [--json FILE] [--metrics FILE] "
 			"[--require-base-budgets]\n"
-			"       [--repeat-max N] [--no-build]",
+			"       [--repeat-max N] [--no-build] [--bmf FILE]",
 			description, opts);
 	struct pg_check_opts co = PG_CHECK_OPTS_INIT;
 	struct pg_report rep = PG_REPORT_INIT;
 	struct pg_err err = PG_ERR_INIT;
-	struct outputs w = {NULL, NULL, NULL, NULL};
+	struct outputs w = {NULL, NULL, NULL, NULL, NULL};
 	struct progress_ctx pc = {false, false, pg_now_ns()};
 	const char *arg, *nc = getenv("NO_COLOR"), *ci = getenv("CI"), *source = NULL;
 	const char **only = NULL;
@@ -433,6 +446,9 @@ int cmd_check(int argc, char **argv)
 		case OPT_NO_BUILD:
 			co.no_build = true;
 			break;
+		case OPT_BMF:
+			w.bmf = arg;
+			break;
 		case 'h':
 			ret = PG_EXIT_OK;
 			goto done;
@@ -446,10 +462,15 @@ int cmd_check(int argc, char **argv)
 		ret = PG_EXIT_USAGE;
 		goto done;
 	}
+	if (w.json && w.bmf && !strcmp(w.json, "-") && !strcmp(w.bmf, "-")) {
+		pg_cli_usage_error(&cli, "--json - and --bmf - cannot both write to stdout");
+		ret = PG_EXIT_USAGE;
+		goto done;
+	}
 	co.only = only;
 	co.nr_only = nr_only;
-	/* With --json -, stdout is the document: the verdict goes to stderr. */
-	if (w.json && !strcmp(w.json, "-"))
+	/* With --json - or --bmf -, stdout is the document: the verdict goes to stderr. */
+	if ((w.json && !strcmp(w.json, "-")) || (w.bmf && !strcmp(w.bmf, "-")))
 		out = stderr;
 	started = true;
 

@@ -5,14 +5,30 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Usage errors quote argv, which may be 10 k of junk or a terminal escape:
+ * the message is cut at a bound and its control bytes are shown as \xNN. */
+#define USAGE_MSG_MAX 400
+
 void pg_cli_usage_error(const struct pg_cli *cli, const char *fmt, ...)
 {
+	char msg[USAGE_MSG_MAX + 1];
 	va_list ap;
+	int n;
 
-	fprintf(stderr, "perfgate %s: ", cli->command);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "perfgate %s: ", cli->command);
+	for (const char *p = msg; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+	if (n > USAGE_MSG_MAX)
+		fprintf(stderr, "... (%d bytes)", n);
 	fprintf(stderr, "\nTry 'perfgate %s --help'.\n", cli->command);
 }
 

@@ -59,7 +59,8 @@ struct pg_cli {
 int pg_cli_next(struct pg_cli *cli, const char **arg);
 void pg_cli_help(const struct pg_cli *cli, FILE *out);
 
-/* Print "perfgate CMD: MSG" plus "Try 'perfgate CMD --help'." to stderr. */
+/* Print "perfgate CMD: MSG" plus "Try 'perfgate CMD --help'." to stderr; MSG is cut
+ * at 400 bytes and its control characters are escaped (\xNN): it quotes argv. */
 void pg_cli_usage_error(const struct pg_cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -17,6 +17,7 @@ enum pg_exit {
 	PG_EXIT_DELIVERY = 5,     /* report not delivered (with --require-comment) */
 	PG_EXIT_SIGINT = 130,
 	PG_EXIT_SIGTERM = 143,
+	PG_EXIT_PIPE = 141,       /* stdout's reader went away (128 + SIGPIPE), said nothing */
 };
 
 /* The exit code for a failure of this kind. */

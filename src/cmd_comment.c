@@ -467,9 +467,11 @@ int cmd_comment(int argc, char **argv)
 	struct pg_cli cli = PG_CLI_INIT(
 	    argc, argv, "comment", "--github|--gitlab [options] REPORT",
 	    "Post the report as one sticky comment on a pull or merge request, or edit the\n"
-	    "one posted before (found by its hidden marker). REPORT is perfgate's JSON report\n"
-	    "(its \"markdown\") or a Markdown file. Bodies over the forge's limit (GitHub\n"
-	    "65,536 characters) lose whole lines at the end, with a pointer to the artifact.\n"
+	    "one posted before (found by its hidden marker). REPORT is perfgate check's JSON\n"
+	    "report (--json: rendered as Markdown to fit the forge's limit, GitHub 65,536\n"
+	    "characters, rows that do not fit counted), a JSON object with a \"markdown\"\n"
+	    "string, or a Markdown file (over the limit, whole lines are cut at the end,\n"
+	    "with a pointer to the artifact).\n"
 	    "\n"
 	    "GitHub: GITHUB_API_URL (default https://api.github.com), GITHUB_REPOSITORY,\n"
 	    "GITHUB_EVENT_PATH or --pr, token in PERFGATE_GITHUB_TOKEN or GITHUB_TOKEN\n"
@@ -493,7 +495,7 @@ int cmd_comment(int argc, char **argv)
 	char *markdown = NULL, *marker = NULL, *body = NULL, *json = NULL;
 	bool github = false, gitlab = false, require = false, dry = false;
 	long timeout_s = 60;
-	size_t cut_lines = 0;
+	size_t cut_lines = 0, limit;
 	int c, ret = PG_EXIT_USAGE;
 
 	while ((c = pg_cli_next(&cli, &arg)) != -1) {
@@ -557,8 +559,13 @@ int cmd_comment(int argc, char **argv)
 				   marker_id);
 		goto done;
 	}
+	/* a JSON report is rendered to fit the forge's limit with the marker line */
+	marker = pg_comment_marker(marker_id);
+	limit = (github ? PG_COMMENT_GITHUB_MAX_CHARS : PG_COMMENT_GITLAB_MAX_CHARS) -
+		pg_comment_chars(marker, strlen(marker)) - 1;
 	if (pg_file_read(report_path, REPORT_MAX_BYTES, &report, &err) < 0 ||
-	    pg_comment_report_markdown(&markdown, report_path, report.data, report.len, &err) < 0) {
+	    pg_comment_report_markdown(&markdown, report_path, report.data, report.len, limit,
+				       &err) < 0) {
 		ret = pg_fail(&err);
 		goto done;
 	}
@@ -569,7 +576,6 @@ int cmd_comment(int argc, char **argv)
 		ret = pg_fail(&err);
 		goto done;
 	}
-	marker = pg_comment_marker(marker_id);
 	body = pg_comment_body(marker, markdown, f.max_chars, &cut_lines);
 	json = pg_comment_json_body(body);
 	if (cut_lines)

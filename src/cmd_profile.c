@@ -78,42 +78,15 @@ static int parse_uint(const struct pg_cli *cli, const char *opt, const char *arg
 	return 0;
 }
 
-static const char *nearest(const struct pg_config *cfg, const char *name)
-{
-	size_t i, best = (size_t)-1;
-	const char *who = NULL;
-
-	for (i = 0; i < cfg->nr_benches; i++) {
-		size_t d = pg_str_distance(name, cfg->benches[i].name);
-
-		if (d < best) {
-			best = d;
-			who = cfg->benches[i].name;
-		}
-	}
-	return best <= 3 ? who : NULL;
-}
-
 /* The benchmark named name, or the config's only one when name is NULL. */
 static int pick_bench(const struct pg_config *cfg, const char *name,
 		      const struct pg_bench_cfg **out, struct pg_err *err)
 {
 	struct pg_buf names = PG_BUF_INIT;
-	const char *n;
 	size_t i;
 
-	if (name) {
-		*out = pg_config_bench(cfg, name);
-		if (*out)
-			return 0;
-		n = nearest(cfg, name);
-		if (n)
-			return pg_err_set(err, PG_ERR_USAGE,
-					  "%s: no benchmark named '%s' (did you mean '%s'?)",
-					  cfg->path, name, n);
-		return pg_err_set(err, PG_ERR_USAGE, "%s: no benchmark named '%s'", cfg->path,
-				  name);
-	}
+	if (name)
+		return pg_config_find_bench(cfg, name, NULL, out, err);
 	if (cfg->nr_benches == 1) {
 		*out = &cfg->benches[0];
 		return 0;

@@ -297,22 +297,6 @@ static bool wanted(char **names, size_t n, const char *name)
 	return false;
 }
 
-static const char *nearest(const struct pg_config *cfg, const char *name)
-{
-	size_t i, best = (size_t)-1;
-	const char *who = NULL;
-
-	for (i = 0; i < cfg->nr_benches; i++) {
-		size_t d = pg_str_distance(name, cfg->benches[i].name);
-
-		if (d < best) {
-			best = d;
-			who = cfg->benches[i].name;
-		}
-	}
-	return best <= 3 ? who : NULL;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct pg_cli cli =
@@ -401,16 +385,9 @@ int cmd_run(int argc, char **argv)
 		goto done;
 	}
 	for (i = 0; i < nr_only; i++) {
-		if (!pg_config_bench(&cfg, only[i])) {
-			const char *n = nearest(&cfg, only[i]);
+		const struct pg_bench_cfg *b;
 
-			if (n)
-				pg_err_set(&err, PG_ERR_USAGE,
-					   "%s: no benchmark named '%s' (did you mean '%s'?)",
-					   config_path, only[i], n);
-			else
-				pg_err_set(&err, PG_ERR_USAGE, "%s: no benchmark named '%s'",
-					   config_path, only[i]);
+		if (pg_config_find_bench(&cfg, only[i], config_path, &b, &err) < 0) {
 			ret = pg_fail(&err);
 			goto done;
 		}

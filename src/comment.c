@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "report.h"
 #include "util.h"
 
 #define API_MSG_MAX 300
@@ -31,7 +32,7 @@ char *pg_comment_marker(const char *id)
 }
 
 int pg_comment_report_markdown(char **out, const char *path, const char *text, size_t len,
-			       struct pg_err *err)
+			       size_t max_bytes, struct pg_err *err)
 {
 	cJSON *root = NULL;
 	const cJSON *md;
@@ -48,9 +49,16 @@ int pg_comment_report_markdown(char **out, const char *path, const char *text, s
 		if (cJSON_IsString(md) && md->valuestring) {
 			*out = pg_xstrdup(md->valuestring);
 		} else if (cJSON_GetObjectItemCaseSensitive(root, "perfgate_report")) {
-			pg_err_set(err, PG_ERR_USAGE,
-				   "%s: the report has no \"markdown\" string to post", path);
-			goto done;
+			/* check's report: the model read back, rendered by the one renderer */
+			struct pg_report rep = PG_REPORT_INIT;
+			struct pg_buf b = PG_BUF_INIT;
+			const char *base = strrchr(path, '/');
+
+			if (pg_report_from_json(&rep, path, text, len, err) < 0)
+				goto done;
+			pg_report_render_markdown(&b, &rep, max_bytes, base ? base + 1 : path);
+			pg_report_release(&rep);
+			*out = pg_buf_detach(&b, NULL);
 		}
 	}
 	if (!*out)

@@ -29,13 +29,16 @@ char *pg_comment_marker(const char *id);
 
 /*
  * The Markdown to post from a report file's text: the "markdown" string of a
- * JSON object when there is one; the text itself when it is not JSON or has
- * no "markdown" (a Markdown file). A perfgate JSON report ("perfgate_report")
- * without "markdown", text that is not UTF-8 or holds a NUL, are errors
- * naming path.
+ * JSON object when there is one; for perfgate check's JSON report
+ * ("perfgate_report"), the report read back (pg_report_from_json) and
+ * rendered by pg_report_render_markdown in at most max_bytes bytes (0 =
+ * PG_REPORT_MARKDOWN_MAX_BYTES), rows that do not fit counted and pointed
+ * to path's file name; otherwise the text itself (a Markdown file). A report
+ * that does not read back, text that is not UTF-8 or holds a NUL, are errors
+ * naming path. (Bytes: the forges count UTF-16 units, never more than bytes.)
  */
 int pg_comment_report_markdown(char **out, const char *path, const char *text, size_t len,
-			       struct pg_err *err);
+			       size_t max_bytes, struct pg_err *err);
 
 /* Length of s in UTF-16 code units (what the forges count); s is UTF-8. */
 size_t pg_comment_chars(const char *s, size_t len);

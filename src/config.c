@@ -1384,3 +1384,27 @@ const struct pg_bench_cfg *pg_config_bench(const struct pg_config *cfg, const ch
 			return &cfg->benches[i];
 	return NULL;
 }
+
+int pg_config_find_bench(const struct pg_config *cfg, const char *name, const char *where,
+			 const struct pg_bench_cfg **out, struct pg_err *err)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	*out = pg_config_bench(cfg, name);
+	if (*out)
+		return 0;
+	for (size_t i = 0; i < cfg->nr_benches; i++) {
+		size_t d = pg_str_distance(name, cfg->benches[i].name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = cfg->benches[i].name;
+		}
+	}
+	if (best_d > 3)
+		best = NULL;
+	return pg_err_set(err, PG_ERR_USAGE, "%s: no benchmark named '%s'%s%s%s",
+			  where ? where : cfg->path, name, best ? " (did you mean '" : "",
+			  best ? best : "", best ? "'?)" : "");
+}

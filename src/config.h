@@ -152,6 +152,13 @@ void pg_config_release(struct pg_config *cfg);
 
 /* Borrowed pointer to the benchmark named name, or NULL. */
 const struct pg_bench_cfg *pg_config_bench(const struct pg_config *cfg, const char *name);
+/*
+ * The same for a name the user gave (-b NAME): 0 and *out, or -1 with
+ * PG_ERR_USAGE "<where>: no benchmark named 'x' (did you mean 'y'?)"; where
+ * NULL is cfg->path.
+ */
+int pg_config_find_bench(const struct pg_config *cfg, const char *name, const char *where,
+			 const struct pg_bench_cfg **out, struct pg_err *err);
 
 /* Canonical metric name for a built-in one ("rss" -> "max_rss", "wall" -> "wall");
  * NULL if not built in. Returns a static string. */

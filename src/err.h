@@ -23,6 +23,7 @@ enum pg_err_kind {
 	PG_ERR_INCONCLUSIVE, /* noise, or only skipped commits left (exit 3) */
 	PG_ERR_DELIVERY, /* a report could not be delivered (exit 5) */
 	PG_ERR_INTERRUPTED, /* a signal asked us to stop (exit 130/143) */
+	PG_ERR_PIPE,    /* stdout's reader went away (EPIPE): stop quietly (exit 141) */
 };
 
 #define PG_ERR_MSG_MAX 2048

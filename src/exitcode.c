@@ -15,6 +15,8 @@ int pg_exit_for(const struct pg_err *err)
 		return PG_EXIT_DELIVERY;
 	case PG_ERR_INTERRUPTED:
 		return PG_EXIT_SIGINT;
+	case PG_ERR_PIPE:
+		return PG_EXIT_PIPE;
 	case PG_ERR_INFRA:
 		break;
 	}
@@ -23,6 +25,9 @@ int pg_exit_for(const struct pg_err *err)
 
 int pg_fail(const struct pg_err *err)
 {
+	/* `perfgate fold big | head -1`: the reader has what it wanted. */
+	if (err->kind == PG_ERR_PIPE)
+		return pg_exit_for(err);
 	fprintf(stderr, "perfgate: %s\n", err->msg[0] ? err->msg : "unknown error");
 	return pg_exit_for(err);
 }

@@ -22,7 +22,7 @@
 #define NOTE_MAX ((size_t)16 << 20)   /* bytes: larger notes are refused */
 #define SCAN_BLOB_MAX ((size_t)8 << 20) /* bytes: larger files use hunk headers only */
 #define TOUCHED_MAX 10000             /* function names per commit */
-#define NAME_MAX_LEN 200              /* bytes of one function name */
+#define NAME_MAX_LEN PG_GIT_FUNC_NAME_MAX /* bytes of one function name */
 
 struct pg_git {
 	git_repository *repo;
@@ -343,6 +343,65 @@ void pg_git_commit_release(struct pg_git_commit *c)
 	c->subject = c->author_name = c->author_email = NULL;
 }
 
+/* Shallow clones: walk first parents from bad to good with no revwalk (see git.h). */
+static int shallow_range(git_commit *bc, const git_oid *good, bool first_parent,
+			 char (**oids)[PG_OID_HEX], size_t *n, const char *s1, const char *s2,
+			 struct pg_err *err)
+{
+	git_commit *c = NULL, *next = NULL;
+	char (*arr)[PG_OID_HEX] = NULL, s7[8];
+	size_t len = 0, alloc = 0, i;
+	int rc, ret = -1;
+
+	if (!first_parent)
+		return pg_err_set(err, PG_ERR_INFRA,
+				  "range %s..%s: the history is not present (shallow clone?): "
+				  "--all-parents needs git fetch --unshallow",
+				  s1, s2);
+	if (git_commit_dup(&c, bc) < 0)
+		return fail(err, PG_ERR_INFRA, "range %s..%s", s1, s2);
+	while (!git_oid_equal(git_commit_id(c), good)) {
+		PG_GROW(arr, len + 1, alloc);
+		git_oid_tostr(arr[len++], PG_OID_HEX, git_commit_id(c));
+		if (git_commit_parentcount(c) == 0) {
+			pg_err_set(err, PG_ERR_USAGE, "good %s is not an ancestor of bad %s", s1,
+				   s2);
+			goto done;
+		}
+		rc = git_commit_parent(&next, c, 0);
+		if (rc == GIT_ENOTFOUND) {
+			pg_err_set(err, PG_ERR_INFRA,
+				   "range %s..%s: parent of %s not present (shallow clone?): good "
+				   "must be on bad's first-parent chain; git fetch --deepen N",
+				   s1, s2, pg_git_short(arr[len - 1], s7));
+			goto done;
+		}
+		if (rc < 0) {
+			fail(err, PG_ERR_INFRA, "range %s..%s", s1, s2);
+			goto done;
+		}
+		git_commit_free(c);
+		c = next;
+		next = NULL;
+	}
+	/* oldest first */
+	for (i = 0; i < len / 2; i++) {
+		char t[PG_OID_HEX];
+
+		memcpy(t, arr[i], PG_OID_HEX);
+		memcpy(arr[i], arr[len - 1 - i], PG_OID_HEX);
+		memcpy(arr[len - 1 - i], t, PG_OID_HEX);
+	}
+	*oids = arr;
+	*n = len;
+	arr = NULL;
+	ret = 0;
+done:
+	free(arr);
+	git_commit_free(c);
+	return ret;
+}
+
 int pg_git_range(struct pg_git *g, const char *good_oid, const char *bad_oid, bool first_parent,
 		 char (**oids)[PG_OID_HEX], size_t *n, struct pg_err *err)
 {
@@ -364,6 +423,10 @@ int pg_git_range(struct pg_git *g, const char *good_oid, const char *bad_oid, bo
 	pg_git_short(bad_oid, s2);
 	if (git_oid_equal(&good, &bad)) {
 		pg_err_set(err, PG_ERR_USAGE, "range %s..%s is empty", s1, s2);
+		goto done;
+	}
+	if (git_repository_is_shallow(g->repo) == 1) {
+		ret = shallow_range(bc, &good, first_parent, oids, n, s1, s2, err);
 		goto done;
 	}
 	rc = git_graph_descendant_of(g->repo, &bad, &good);
@@ -808,10 +871,79 @@ static const char *const c_not_functions[] = {
 	"float", "double", "static", "const", "extern", "defined", "alignof", "_Alignof",
 };
 
+static const char *const c_attribute_words[] = {
+	"__attribute__", "__attribute", "__declspec", "_Alignas", "alignas", "__asm__", "__asm",
+};
+
+/* After the balanced group opening at s ('(' or '['), or NULL when it does not close. */
+static const char *skip_group(const char *s, const char *end)
+{
+	char open = *s, close = open == '(' ? ')' : ']';
+	int depth = 0;
+
+	for (; s < end; s++) {
+		if (*s == '"' || *s == '\'') { /* a string inside: its parentheses do not count */
+			char quote = *s;
+			for (s++; s < end && *s != quote; s++)
+				if (*s == '\\')
+					s++;
+			if (s >= end)
+				return NULL;
+		} else if (*s == open) {
+			depth++;
+		} else if (*s == close && --depth == 0) {
+			return s + 1;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The parameter list's '(' of a C-like definition line [s, end): the first
+ * '(' that does not belong to an attribute (__attribute__((...)),
+ * __declspec(...), [[...]], alignas(...)), or NULL when there is none, or
+ * when an '=' comes first (an initialiser, `x = f(y)`).
+ */
+static const char *c_params(const char *s, const char *end)
+{
+	const char *p = s;
+
+	while (p < end) {
+		if (*p == '=' || *p == ';' || *p == '{')
+			return NULL;
+		if (*p == '(')
+			return p;
+		if (*p == '[' && p + 1 < end && p[1] == '[') {
+			if (!(p = skip_group(p, end)))
+				return NULL;
+			continue;
+		}
+		if (ident_start((unsigned char)*p) && (p == s || !ident_char((unsigned char)p[-1]))) {
+			char word[NAME_MAX_LEN + 1];
+			size_t n = take_ident(p, end, word);
+			bool attr = false;
+
+			for (size_t i = 0; i < PG_ARRAY_SIZE(c_attribute_words); i++)
+				if (!strcmp(word, c_attribute_words[i]))
+					attr = true;
+			p += n;
+			if (attr) {
+				p = skip_ws(p, end);
+				if (p < end && *p == '(' && !(p = skip_group(p, end)))
+					return NULL;
+			}
+			continue;
+		}
+		p++;
+	}
+	return NULL;
+}
+
 /*
  * Is the line [s, end) a function definition's first line? If so, its name.
  * Heuristics per language; C-like: at column 0, an identifier directly
- * before the first '(', and not a declaration or statement ending in ';'.
+ * before the first '(' that is not an attribute's (c_params), and not a
+ * declaration or statement ending in ';', nor a preprocessor line.
  */
 static bool def_name(enum lang lang, const char *s, const char *end, char name[NAME_MAX_LEN + 1])
 {
@@ -892,13 +1024,23 @@ static bool def_name(enum lang lang, const char *s, const char *end, char name[N
 	case LANG_C:
 		break;
 	}
-	if (!ident_start((unsigned char)*s) || end[-1] == ';')
+	if ((!ident_start((unsigned char)*s) && !(*s == '[' && end - s > 1 && s[1] == '[')) ||
+	    end[-1] == ';')
 		return false;
-	p = memchr(s, '(', (size_t)(end - s));
+	/* A statement that starts with a keyword (a wrapped line at column 0). */
+	{
+		static const char *const stmt[] = { "return", "if", "else", "while", "for",
+						    "do", "switch", "case", "goto", "typedef" };
+		char first[NAME_MAX_LEN + 1];
+
+		take_ident(s, end, first);
+		for (size_t i = 0; i < PG_ARRAY_SIZE(stmt); i++)
+			if (!strcmp(first, stmt[i]))
+				return false;
+	}
+	/* The first '(' outside attributes, with no '=' before it (an initialiser). */
+	p = c_params(s, end);
 	if (!p || p == s)
-		return false;
-	/* No '=' before the parenthesis: an initialiser, not a definition. */
-	if (memchr(s, '=', (size_t)(p - s)))
 		return false;
 	q = p;
 	while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
@@ -916,6 +1058,12 @@ static bool def_name(enum lang lang, const char *s, const char *end, char name[N
 		if (!strcmp(name, c_not_functions[i]))
 			return false;
 	return true;
+}
+
+bool pg_git_function_defined(const char *path, const char *line, size_t len,
+			     char name[PG_GIT_FUNC_NAME_MAX + 1])
+{
+	return def_name(lang_of(path), line, line + len, name);
 }
 
 /* For each line (1-based) of a file, the function whose definition it falls in. */

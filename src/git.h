@@ -73,6 +73,9 @@ void pg_git_commit_release(struct pg_git_commit *c);
  * bad last. first_parent: follow only first parents. *oids is an array of
  * *n strings of PG_OID_HEX bytes, owned by the caller (free()).
  * Errors: good not an ancestor of bad; an empty range.
+ * In a shallow clone (libgit2 1.5's walks fail at the shallow boundary, and
+ * leak) the range is the first-parent chain from bad down to good, which
+ * must lie on it; otherwise "not present (shallow clone?)", PG_ERR_INFRA.
  */
 int pg_git_range(struct pg_git *g, const char *good_oid, const char *bad_oid, bool first_parent,
 		 char (**oids)[PG_OID_HEX], size_t *n, struct pg_err *err);
@@ -124,6 +127,21 @@ int pg_git_head_state(struct pg_git *g, char oid[PG_OID_HEX], bool *dirty, struc
  */
 int pg_git_touched_functions(struct pg_git *g, const char *oid, char ***names, size_t *n,
 			     struct pg_err *err);
+
+/* Longest function name the scan keeps, in bytes. */
+#define PG_GIT_FUNC_NAME_MAX 200
+/*
+ * The scan's rule for one line (pure, for tests): true, and the name in
+ * name, when the line [line, line + len) is the first line of a function
+ * definition in the language of path's extension (C-like by default; Go,
+ * Python, JavaScript/TypeScript, Rust). C-like: at column 0, not a
+ * preprocessor line, not ending in ';', no '=' before the parameters; the
+ * name is the identifier before the first '(' that is not an attribute's
+ * (__attribute__((...)), __declspec(...), [[...]], alignas(...)), so
+ * `__attribute__((noinline)) uint32_t f(int k)` and `char *f(void)` define f.
+ */
+bool pg_git_function_defined(const char *path, const char *line, size_t len,
+			     char name[PG_GIT_FUNC_NAME_MAX + 1]);
 
 /* Notes under ref (PG_NOTES_REF): read returns 1 when the commit has none. */
 int pg_git_note_read(struct pg_git *g, const char *ref, const char *oid, struct pg_buf *out,

@@ -41,7 +41,8 @@ static void usage(FILE *out)
 		     "  -h, --help    show this help ('perfgate COMMAND --help' for a command's)\n"
 		     "  --version     print the version\n"
 		     "\nexit codes: 0 pass (or culprit found), 1 budget exceeded, 2 usage or config error,\n"
-		     "3 inconclusive, 4 infrastructure error, 5 report not delivered, 130/143 interrupted.\n");
+		     "3 inconclusive, 4 infrastructure error, 5 report not delivered, 130/143 interrupted,\n"
+		     "141 stdout closed by its reader (as SIGPIPE gives).\n");
 }
 
 int main(int argc, char **argv)
@@ -83,6 +84,13 @@ int main(int argc, char **argv)
 		ret = commands[c].fn(argc - i, argv + i);
 		/* Results go to stdout: a failed flush (a full disk, a closed pipe) is an error. */
 		if (fflush(stdout) != 0 || ferror(stdout)) {
+			/*
+			 * The reader went away (`perfgate fold big | head -1`): stop
+			 * quietly with the status SIGPIPE would have given, as a Unix
+			 * filter does. SIGPIPE itself stays ignored while children run.
+			 */
+			if (errno == EPIPE)
+				return PG_EXIT_PIPE;
 			fprintf(stderr, "perfgate: write to stdout: %s\n", strerror(errno));
 			if (ret == PG_EXIT_OK)
 				ret = PG_EXIT_INFRA;

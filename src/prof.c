@@ -254,3 +254,29 @@ const char *pg_prof_unit_name(const struct pg_prof *p)
 	}
 	return "samples";
 }
+
+void pg_prof_merge(struct pg_prof *out, const struct pg_prof *one)
+{
+	uint32_t *map = pg_xmalloc((one->nr_frames ? one->nr_frames : 1) * sizeof(*map));
+	uint32_t *ids = NULL;
+	size_t i, alloc = 0;
+
+	for (i = 0; i < one->nr_frames; i++)
+		map[i] = pg_prof_intern(out, one->frames[i], strlen(one->frames[i]));
+	for (i = 0; i < one->nr_stacks; i++) {
+		const struct pg_prof_stack *s = &one->stacks[i];
+		uint32_t d;
+
+		PG_GROW(ids, s->depth + 1, alloc);
+		for (d = 0; d < s->depth; d++)
+			ids[d] = map[s->frames[d]];
+		pg_prof_add(out, ids, s->depth, s->weight);
+	}
+	if (!out->event && one->event)
+		out->event = pg_xstrdup(one->event);
+	if (out->period_ns == 0)
+		out->period_ns = one->period_ns;
+	out->unit = one->unit;
+	free(ids);
+	free(map);
+}

@@ -66,6 +66,12 @@ void pg_prof_add(struct pg_prof *p, const uint32_t *ids, uint32_t depth, double 
 uint32_t pg_prof_lookup(const struct pg_prof *p, const char *name, size_t len);
 /* Whether the stack ids[0..depth) exists already; adds nothing. */
 int pg_prof_has_stack(const struct pg_prof *p, const uint32_t *ids, uint32_t depth);
+/*
+ * Add every stack of one to out (frames re-interned, equal stacks merged):
+ * the runs of one recording summed. out takes one's unit, and its event and
+ * period when it has none yet; runs are the caller's to count.
+ */
+void pg_prof_merge(struct pg_prof *out, const struct pg_prof *one);
 
 /* Folded text ("a;b;c weight\n"), lines sorted bytewise; integral weights
  * printed as integers, others with %.17g. Appends to out. */

@@ -10,8 +10,11 @@
  *   report_markdown.c     Markdown for $GITHUB_STEP_SUMMARY and PR comments
  *   report_annotations.c  GitHub workflow commands (::error ...)
  *   report_metrics.c      GitLab OpenMetrics (artifacts:reports:metrics)
- *   report_json.c         versioned JSON; also the model lifecycle and the
- *                         shared text helpers declared below
+ *   report_json.c         versioned JSON, and reading it back into the model
+ *                         (pg_report_from_json: perfgate comment renders a
+ *                         check's report.json with the forge's own limit);
+ *                         also the model lifecycle and the shared text
+ *                         helpers declared below
  * Must not: judge budgets (gate/budget.[ch] fills the checks), run
  * anything, read a clock, print, or write files (the command writes the
  * pg_buf with pg_file_write()). Renderers cannot fail: memory exhaustion
@@ -45,6 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "util.h"
 
 /* The JSON report's version ("perfgate_report": 1). */
@@ -282,5 +286,21 @@ void pg_report_render_annotations(struct pg_buf *out, const struct pg_report *re
 void pg_report_render_metrics(struct pg_buf *out, const struct pg_report *rep);
 /* JSON {"perfgate_report": 1, ...}; never NaN or Inf (null instead). */
 void pg_report_render_json(struct pg_buf *out, const struct pg_report *rep);
+
+/* ---- reading the JSON form back (report_json.c) ---- */
+
+/*
+ * Fill rep (which must be PG_REPORT_INIT) from text, a document as
+ * pg_report_render_json writes it, so that every renderer can render it
+ * again: pg_report_render_json of the result gives the same document, but
+ * for numbers that were not finite (null in JSON, NaN here). The overall
+ * result and the counts are recomputed from the checks, never taken from
+ * the file. Unknown keys are ignored. Errors (PG_ERR_USAGE) read
+ * "NAME:LINE:COL: ..." for bad JSON (depth capped at PG_JSON_MAX_DEPTH) and
+ * "NAME: \"metrics\"[2].\"checks\"[0].\"outcome\": ..." for a bad field;
+ * on error rep is released.
+ */
+int pg_report_from_json(struct pg_report *rep, const char *name, const char *text, size_t len,
+			struct pg_err *err);
 
 #endif

@@ -8,7 +8,8 @@
  * or not finite are null (JSON has no NaN); strings are made valid UTF-8
  * (invalid bytes as visible "\xNN") so that every JSON reader accepts them;
  * control characters are kept and escaped by cJSON as \u00XX, so valid
- * names round-trip exactly.
+ * names round-trip exactly. pg_report_from_json reads it back into the
+ * model (null numbers come back NaN), for perfgate comment to render.
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "report.h"
+#include "result.h"
 
 /* ---- lifecycle ---- */
 
@@ -599,4 +601,329 @@ void pg_report_render_json(struct pg_buf *out, const struct pg_report *rep)
 	pg_buf_addc(out, '\n');
 	cJSON_free(text);
 	cJSON_Delete(root);
+}
+
+/* ---- reading the JSON back ---- */
+
+struct reader {
+	const char *name;
+	struct pg_err *err;
+};
+
+/* Fails with "NAME: WHERE: what" (WHERE's trailing '.' dropped). */
+static int bad(struct reader *rd, const char *where, const char *what)
+{
+	size_t n = strlen(where);
+
+	if (n && where[n - 1] == '.')
+		n--;
+	return pg_err_set(rd->err, PG_ERR_USAGE, "%s: %.*s: %s", rd->name, (int)n, where, what);
+}
+
+/* A string or null (*out NULL) at key; absent is null. */
+static int get_string(struct reader *rd, const cJSON *obj, const char *key, const char *where,
+		      char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char path[160];
+
+	*out = NULL;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v) || !v->valuestring) {
+		snprintf(path, sizeof(path), "%s\"%s\"", where, key);
+		return bad(rd, path, "expected a string or null");
+	}
+	*out = pg_xstrdup(v->valuestring);
+	return 0;
+}
+
+/* A number or null (NaN) at key; absent is null. */
+static int get_number(struct reader *rd, const cJSON *obj, const char *key, const char *where,
+		      double *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char path[160];
+
+	*out = NAN;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsNumber(v)) {
+		snprintf(path, sizeof(path), "%s\"%s\"", where, key);
+		return bad(rd, path, "expected a number or null");
+	}
+	*out = v->valuedouble;
+	return 0;
+}
+
+static int get_count(struct reader *rd, const cJSON *obj, const char *key, const char *where,
+		     unsigned *out)
+{
+	double v;
+
+	if (get_number(rd, obj, key, where, &v) < 0)
+		return -1;
+	*out = isfinite(v) && v >= 0 && v <= 4294967295.0 ? (unsigned)v : 0;
+	return 0;
+}
+
+/* The index of the name at key among names[n] (a required string). */
+static int get_enum(struct reader *rd, const cJSON *obj, const char *key, const char *where,
+		    const char *const *names, size_t n, int *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s\"%s\"", where, key);
+	if (!cJSON_IsString(v) || !v->valuestring)
+		return bad(rd, path, "expected a string");
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v->valuestring, names[i])) {
+			*out = (int)i;
+			return 0;
+		}
+	return pg_err_set(rd->err, PG_ERR_USAGE, "%s: %s: unknown value '%.40s'", rd->name, path,
+			  v->valuestring);
+}
+
+static int read_side(struct reader *rd, const cJSON *obj, const char *key, const char *where,
+		     double *median, double **samples, size_t *n)
+{
+	const cJSON *side_obj = cJSON_GetObjectItemCaseSensitive(obj, key), *arr, *e;
+	char path[160];
+	size_t i = 0;
+
+	*median = NAN;
+	*samples = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "%s\"%s\".", where, key);
+	if (!side_obj || cJSON_IsNull(side_obj))
+		return 0;
+	if (!cJSON_IsObject(side_obj))
+		return bad(rd, path, "expected an object");
+	if (get_number(rd, side_obj, "median", path, median) < 0)
+		return -1;
+	arr = cJSON_GetObjectItemCaseSensitive(side_obj, "samples");
+	if (!arr || cJSON_IsNull(arr))
+		return 0;
+	strncat(path, "\"samples\"", sizeof(path) - strlen(path) - 1);
+	if (!cJSON_IsArray(arr))
+		return bad(rd, path, "expected an array");
+	*samples = pg_xreallocarray(NULL, (size_t)cJSON_GetArraySize(arr) + 1, sizeof(double));
+	cJSON_ArrayForEach(e, arr)
+	{
+		if (cJSON_IsNumber(e))
+			(*samples)[i++] = e->valuedouble;
+		else if (cJSON_IsNull(e))
+			(*samples)[i++] = NAN;
+		else
+			return bad(rd, path, "expected numbers");
+	}
+	*n = i;
+	if (!i) {
+		free(*samples);
+		*samples = NULL;
+	}
+	return 0;
+}
+
+static int read_compare(struct reader *rd, const cJSON *o, const char *where,
+			struct pg_report_compare *c)
+{
+	static const char *const verdicts[] = {"same", "different", "unknown"};
+	int v;
+
+	if (get_enum(rd, o, "verdict", where, verdicts, PG_ARRAY_SIZE(verdicts), &v) < 0 ||
+	    get_number(rd, o, "ratio", where, &c->ratio) < 0 ||
+	    get_number(rd, o, "effect_ratio", where, &c->effect_ratio) < 0 ||
+	    get_number(rd, o, "ci_low", where, &c->ci_low) < 0 ||
+	    get_number(rd, o, "ci_high", where, &c->ci_high) < 0 ||
+	    get_number(rd, o, "confidence", where, &c->confidence) < 0 ||
+	    get_number(rd, o, "p_value", where, &c->p_value) < 0 ||
+	    get_number(rd, o, "cv_base", where, &c->cv_base) < 0 ||
+	    get_number(rd, o, "cv_head", where, &c->cv_head) < 0 ||
+	    get_number(rd, o, "min_effect", where, &c->min_effect) < 0 ||
+	    get_count(rd, o, "runs_base", where, &c->runs_base) < 0 ||
+	    get_count(rd, o, "runs_head", where, &c->runs_head) < 0)
+		return -1;
+	c->verdict = (enum pg_report_verdict)v;
+	return 0;
+}
+
+static int read_check(struct reader *rd, struct pg_report_metric *m, const cJSON *o,
+		      const char *where)
+{
+	static const char *const rules[] = {"max", "min", "regress"};
+	static const char *const outcomes[] = {"pass", "fail", "inconclusive", "error", "skipped"};
+	struct pg_report_check *c;
+	char *message = NULL;
+	double limit;
+	int rule, outcome;
+
+	if (!cJSON_IsObject(o))
+		return bad(rd, where, "expected an object");
+	if (get_enum(rd, o, "rule", where, rules, PG_ARRAY_SIZE(rules), &rule) < 0 ||
+	    get_enum(rd, o, "outcome", where, outcomes, PG_ARRAY_SIZE(outcomes), &outcome) < 0 ||
+	    get_number(rd, o, "limit", where, &limit) < 0 ||
+	    get_string(rd, o, "message", where, &message) < 0)
+		return -1;
+	c = pg_report_metric_add_check(m, (enum pg_report_rule)rule, limit,
+				       (enum pg_report_outcome)outcome, message);
+	free(message);
+	if (get_string(rd, o, "note", where, &c->note) < 0 ||
+	    get_string(rd, o, "warning", where, &c->warning) < 0)
+		return -1;
+	return 0;
+}
+
+static int read_metric(struct reader *rd, struct pg_report *rep, const cJSON *o, const char *where)
+{
+	static const char *const dirs[] = {"lower_is_better", "higher_is_better"};
+	struct pg_report_metric *m;
+	const cJSON *v, *e;
+	char *bench = NULL, *metric = NULL, *unit = NULL, path[160];
+	double *samples = NULL;
+	size_t n, i = 0;
+	int dir, ret = -1;
+
+	if (!cJSON_IsObject(o))
+		return bad(rd, where, "expected an object");
+	if (get_string(rd, o, "benchmark", where, &bench) < 0 ||
+	    get_string(rd, o, "metric", where, &metric) < 0 ||
+	    get_string(rd, o, "unit", where, &unit) < 0 ||
+	    get_enum(rd, o, "direction", where, dirs, PG_ARRAY_SIZE(dirs), &dir) < 0)
+		goto done;
+	if (!bench || !metric) {
+		bad(rd, where, "\"benchmark\" and \"metric\" are required");
+		goto done;
+	}
+	m = pg_report_add_metric(rep, bench, metric, unit, (enum pg_report_direction)dir);
+	if (read_side(rd, o, "base", where, &m->base_median, &samples, &n) < 0)
+		goto done;
+	m->base_samples = samples;
+	m->nr_base = n;
+	samples = NULL;
+	if (read_side(rd, o, "head", where, &m->head_median, &samples, &n) < 0)
+		goto done;
+	m->head_samples = samples;
+	m->nr_head = n;
+	samples = NULL;
+	v = cJSON_GetObjectItemCaseSensitive(o, "comparison");
+	if (v && !cJSON_IsNull(v)) {
+		struct pg_report_compare c = PG_REPORT_COMPARE_INIT;
+
+		snprintf(path, sizeof(path), "%s\"comparison\".", where);
+		if (!cJSON_IsObject(v)) {
+			bad(rd, path, "expected an object or null");
+			goto done;
+		}
+		if (read_compare(rd, v, path, &c) < 0)
+			goto done;
+		m->cmp = c;
+		m->has_cmp = true;
+	}
+	if (get_string(rd, o, "error", where, &m->error) < 0)
+		goto done;
+	v = cJSON_GetObjectItemCaseSensitive(o, "checks");
+	if (v && !cJSON_IsNull(v) && !cJSON_IsArray(v)) {
+		bad(rd, where, "\"checks\": expected an array");
+		goto done;
+	}
+	cJSON_ArrayForEach(e, v)
+	{
+		snprintf(path, sizeof(path), "%s\"checks\"[%zu].", where, i++);
+		if (read_check(rd, m, e, path) < 0)
+			goto done;
+	}
+	ret = 0;
+done:
+	free(bench);
+	free(metric);
+	free(unit);
+	free(samples);
+	return ret;
+}
+
+int pg_report_from_json(struct pg_report *rep, const char *name, const char *text, size_t len,
+			struct pg_err *err)
+{
+	struct reader rd = {name, err};
+	cJSON *root = NULL;
+	const cJSON *v, *e;
+	char *base_id = NULL, *base_subject = NULL, *head_id = NULL, *head_subject = NULL;
+	char path[64];
+	double d;
+	size_t i = 0;
+	int ret = -1;
+
+	memset(rep, 0, sizeof(*rep));
+	if (pg_json_parse(&root, name, text, len, PG_JSON_MAX_DEPTH, err) < 0)
+		goto done;
+	v = cJSON_GetObjectItemCaseSensitive(root, "perfgate_report");
+	if (!cJSON_IsObject(root) || !cJSON_IsNumber(v)) {
+		pg_err_set(err, PG_ERR_USAGE, "%s: not a perfgate report (no \"perfgate_report\")",
+			   name);
+		goto done;
+	}
+	if (v->valuedouble != PG_REPORT_JSON_VERSION) {
+		pg_err_set(err, PG_ERR_USAGE,
+			   "%s: perfgate_report version %g is not supported (this is %d)", name,
+			   v->valuedouble, PG_REPORT_JSON_VERSION);
+		goto done;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(root, "base");
+	if (v && !cJSON_IsNull(v) &&
+	    (get_string(&rd, v, "commit", "\"base\".", &base_id) < 0 ||
+	     get_string(&rd, v, "subject", "\"base\".", &base_subject) < 0))
+		goto done;
+	v = cJSON_GetObjectItemCaseSensitive(root, "head");
+	if (v && !cJSON_IsNull(v) &&
+	    (get_string(&rd, v, "commit", "\"head\".", &head_id) < 0 ||
+	     get_string(&rd, v, "subject", "\"head\".", &head_subject) < 0))
+		goto done;
+	pg_report_set_commits(rep, base_id, base_subject, head_id, head_subject);
+	rep->budgets_from_base =
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "budgets_verified"));
+	if (get_string(&rd, root, "budget_file", "", &rep->budget_file) < 0 ||
+	    get_string(&rd, root, "timestamp", "", &rep->timestamp) < 0 ||
+	    get_string(&rd, root, "hostname", "", &rep->hostname) < 0 ||
+	    get_string(&rd, root, "error", "", &rep->error) < 0 ||
+	    get_number(&rd, root, "duration_s", "", &d) < 0)
+		goto done;
+	rep->duration_ns = isfinite(d) && d > 0 && d < 1e9 ? (uint64_t)llround(d * 1e9) : 0;
+
+	v = cJSON_GetObjectItemCaseSensitive(root, "notices");
+	if (v && !cJSON_IsNull(v) && !cJSON_IsArray(v)) {
+		bad(&rd, "\"notices\"", "expected an array");
+		goto done;
+	}
+	cJSON_ArrayForEach(e, v)
+	{
+		if (!cJSON_IsString(e) || !e->valuestring) {
+			bad(&rd, "\"notices\"", "expected strings");
+			goto done;
+		}
+		pg_report_add_notice(rep, e->valuestring);
+	}
+	v = cJSON_GetObjectItemCaseSensitive(root, "metrics");
+	if (!cJSON_IsArray(v)) {
+		bad(&rd, "\"metrics\"", "expected an array");
+		goto done;
+	}
+	cJSON_ArrayForEach(e, v)
+	{
+		snprintf(path, sizeof(path), "\"metrics\"[%zu].", i++);
+		if (read_metric(&rd, rep, e, path) < 0)
+			goto done;
+	}
+	ret = 0;
+done:
+	if (ret < 0)
+		pg_report_release(rep);
+	cJSON_Delete(root);
+	free(base_id);
+	free(base_subject);
+	free(head_id);
+	free(head_subject);
+	return ret;
 }

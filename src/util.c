@@ -250,7 +250,8 @@ int pg_file_write(const char *path, const void *data, size_t len, struct pg_err 
 
 	if (!strcmp(path, "-")) {
 		if (pg_write_all(1, data, len) < 0 || fflush(stdout) != 0)
-			return pg_err_set(err, PG_ERR_INFRA, "write to stdout: %s", strerror(errno));
+			return pg_err_set(err, errno == EPIPE ? PG_ERR_PIPE : PG_ERR_INFRA,
+					  "write to stdout: %s", strerror(errno));
 		return 0;
 	}
 	tmp = pg_xasprintf("%s.tmp.XXXXXX", path);

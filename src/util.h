@@ -74,7 +74,7 @@ int pg_file_read(const char *path, size_t cap, struct pg_buf *out, struct pg_err
  * rename over path, so that readers see the old file or the new one, never
  * half of either; an existing symlink at path is replaced, never followed.
  * On failure the old file is intact and no temporary is left.
- * path "-" writes to stdout.
+ * path "-" writes to stdout; a reader that went away (EPIPE) is PG_ERR_PIPE.
  */
 int pg_file_write(const char *path, const void *data, size_t len, struct pg_err *err);
 

@@ -79,9 +79,9 @@ start_api gh
 rws=$TRASH/rws
 mkdir -p "$rws/perfgate-out"
 if [ -n "$checked" ]; then
-	cp "$ws/perfgate-out/summary.md" "$rws/perfgate-out/"
+	cp "$ws/perfgate-out/report.json" "$ws/perfgate-out/summary.md" "$rws/perfgate-out/"
 else
-	printf '## perfgate: pass\n' >"$rws/perfgate-out/summary.md"
+	printf '{"perfgate_report": 1, "metrics": []}\n' >"$rws/perfgate-out/report.json"
 fi
 run_comment() {
 	(cd "$rws" && env PATH="$(dirname "$PERFGATE"):$PATH" GITHUB_ACTIONS=true \
@@ -94,11 +94,16 @@ expect_exit 0 "run again (a new push): it edits" -- run_comment
 expect_true "still one comment, one PATCH" -- test "$(ours gh)/$(count gh PATCH)" = 1/1
 expect_no_grep "the token is never printed" "$TOKEN" "$TRASH/out"
 expect_no_grep "nor on stderr" "$TOKEN" "$TRASH/err"
-expect_true "the comment is the Markdown report" -- jqe --rawfile md "$rws/perfgate-out/summary.md" \
-	'.comments[] | select(.user == "github-actions[bot]") | .body == "<!-- perfgate:perfgate -->\n" + $md' "$TRASH/gh/state.json"
-rm "$rws/perfgate-out/summary.md"
-expect_exit 0 "no summary.md: a warning, not a failure" -- run_comment
-expect_grep "the warning is an annotation" '^::warning::perfgate: no summary.md' "$TRASH/out"
+if [ -n "$checked" ]; then
+	# report.json rendered by comment is the Markdown check wrote: one renderer
+	expect_true "the comment is the Markdown report, from report.json" -- jqe --rawfile md "$rws/perfgate-out/summary.md" \
+		'.comments[] | select(.user == "github-actions[bot]") | .body == "<!-- perfgate:perfgate -->\n" + $md' "$TRASH/gh/state.json"
+fi
+expect_true "the comment names the gate's result" -- jqe \
+	'.comments[] | select(.user == "github-actions[bot]") | .body | startswith("<!-- perfgate:perfgate -->\n## perfgate: ")' "$TRASH/gh/state.json"
+rm "$rws/perfgate-out/report.json"
+expect_exit 0 "no report.json: a warning, not a failure" -- run_comment
+expect_grep "the warning is an annotation" '^::warning::perfgate: no report.json' "$TRASH/out"
 no_violations gh
 
 # ---- report: the verdict step ends with the gate's exit code ----

@@ -158,6 +158,29 @@ static void test_journal_garbage(void **state)
 	assert_int_equal(pg_bisect_journal_parse(&j, "journal", text, strlen(text), &err), -1);
 }
 
+/* --no-notes is kept in the start record; without it, notes are on. */
+static void test_journal_notes(void **state)
+{
+	struct pg_bisect_journal j;
+	struct pg_err err = PG_ERR_INIT;
+	char text[1024];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(pg_bisect_journal_parse(&j, "journal", head, strlen(head), &err), 0);
+	assert_false(j.no_notes);
+	pg_bisect_journal_release(&j);
+	snprintf(text, sizeof(text), "%s", head);
+	len = strlen(text);
+	snprintf(text + len - 1, sizeof(text) - len + 1, " notes=0\n");
+	assert_int_equal(pg_bisect_journal_parse(&j, "journal", text, strlen(text), &err), 0);
+	assert_true(j.no_notes);
+	pg_bisect_journal_release(&j);
+	snprintf(text + len - 1, sizeof(text) - len + 1, " notes=maybe\n");
+	assert_int_equal(pg_bisect_journal_parse(&j, "journal", text, strlen(text), &err), -1);
+	assert_non_null(strstr(err.msg, "journal:2:"));
+}
+
 /*
  * The classification rule on generated samples: a machine whose speed does
  * a random walk of walk per run, each run with log-normal noise cv, the
@@ -388,6 +411,7 @@ int main(void)
 	    cmocka_unit_test(test_journal_roundtrip),
 	    cmocka_unit_test(test_journal_crlf_and_torn),
 	    cmocka_unit_test(test_journal_garbage),
+	    cmocka_unit_test(test_journal_notes),
 	    cmocka_unit_test(test_classify_5_percent),
 	    cmocka_unit_test(test_classify_2x),
 	    cmocka_unit_test(test_classify_drift),

@@ -12,6 +12,7 @@
 
 #include "comment.h"
 #include "err.h"
+#include "report.h"
 #include "util.h"
 
 static void test_link_next(void **state)
@@ -304,7 +305,7 @@ static void test_report_markdown(void **state)
 	    {"## a markdown file\n", 0, "## a markdown file\n"},
 	    {"{\"other\": \"json\"}", 0, "{\"other\": \"json\"}"},
 	    {"[1, 2]", 0, "[1, 2]"},
-	    {"{\"perfgate_report\": 1}", -1, NULL},
+	    {"{\"perfgate_report\": 1}", -1, NULL}, /* no "metrics": not a report */
 	    {"{\"perfgate_report\": 1, \"markdown\": 5}", -1, NULL},
 	    {"{\"markdown\": \"  \\n\"}", -1, NULL},
 	    {"", -1, NULL},
@@ -317,7 +318,7 @@ static void test_report_markdown(void **state)
 		struct pg_err err = PG_ERR_INIT;
 		char *md = NULL;
 		int ret = pg_comment_report_markdown(&md, "r.json", cases[i].text,
-						     strlen(cases[i].text), &err);
+						     strlen(cases[i].text), 0, &err);
 
 		assert_int_equal(ret, cases[i].ret);
 		if (ret == 0) {
@@ -333,9 +334,64 @@ static void test_report_markdown(void **state)
 		struct pg_err err = PG_ERR_INIT;
 		char *md = NULL;
 
-		assert_int_equal(pg_comment_report_markdown(&md, "r", "a\0b", 3, &err), -1);
+		assert_int_equal(pg_comment_report_markdown(&md, "r", "a\0b", 3, 0, &err), -1);
 		assert_null(md);
 	}
+}
+
+/* check's JSON report (no "markdown"): rendered from the model read back,
+ * under the limit given, rows that do not fit counted and pointed to. */
+static void test_report_json_rendered(void **state)
+{
+	struct pg_report rep = PG_REPORT_INIT;
+	struct pg_buf json = PG_BUF_INIT, want = PG_BUF_INIT;
+	struct pg_err err = PG_ERR_INIT;
+	char *md = NULL, *marker = pg_comment_marker("perfgate"), *body;
+	size_t limit = PG_COMMENT_GITHUB_MAX_CHARS - strlen(marker) - 1, cut = 99;
+
+	(void)state;
+	pg_report_set_commits(&rep, "3f2a9d1c0b7e5a4f1e2d3c4b5a69788796a5b4c3", "a",
+			      "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d", "b");
+	rep.budgets_from_base = true;
+	for (int i = 0; i < 3000; i++) {
+		char name[32];
+		struct pg_report_metric *m;
+		double b[3] = {1e8, 1.01e8, 0.99e8}, h[3] = {2e8, 2.02e8, 1.98e8};
+
+		snprintf(name, sizeof(name), "bench_%04d", i);
+		m = pg_report_add_metric(&rep, name, "wall", "ns", PG_REPORT_LOWER_IS_BETTER);
+		pg_report_metric_set_samples(m, b, 3, h, 3);
+		pg_report_metric_add_check(m, PG_REPORT_RULE_REGRESS, 0.1,
+					   i % 7 ? PG_REPORT_PASS : PG_REPORT_FAIL, name);
+	}
+	pg_report_render_json(&json, &rep);
+	assert_null(strstr(json.data, "\"markdown\""));
+	assert_int_equal(
+	    pg_comment_report_markdown(&md, "out/report.json", json.data, json.len, limit, &err),
+	    0);
+	pg_report_render_markdown(&want, &rep, limit, "report.json");
+	assert_string_equal(md, want.data);
+	assert_true(strlen(md) <= limit);
+	assert_true(pg_str_startswith(md, "## perfgate: "));
+	assert_non_null(strstr(md, "more rows in the artifact (report.json)"));
+	/* with the marker it fits: comment cuts no line */
+	body = pg_comment_body(marker, md, PG_COMMENT_GITHUB_MAX_CHARS, &cut);
+	assert_int_equal(cut, 0);
+	free(body);
+	free(md);
+	md = NULL;
+	/* a report that does not read back is an error naming the file */
+	memcpy(strstr(json.data, "\"lower_is_better\""), "\"lower_is_bitter\"", 17);
+	assert_int_equal(
+	    pg_comment_report_markdown(&md, "out/report.json", json.data, json.len, limit, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "unknown value"));
+	assert_true(pg_str_startswith(err.msg, "out/report.json:"));
+	assert_null(md);
+	pg_report_release(&rep);
+	pg_buf_release(&json);
+	pg_buf_release(&want);
+	free(marker);
 }
 
 static void test_api_message(void **state)
@@ -480,6 +536,7 @@ int main(void)
 	    cmocka_unit_test(test_chars),
 	    cmocka_unit_test(test_json_body),
 	    cmocka_unit_test(test_report_markdown),
+	    cmocka_unit_test(test_report_json_rendered),
 	    cmocka_unit_test(test_api_message),
 	    cmocka_unit_test(test_status_text),
 	    cmocka_unit_test(test_event_number),

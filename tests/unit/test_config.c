@@ -372,6 +372,25 @@ static void test_bench_lookup(void **state)
 	assert_null(pg_config_bench(&cfg, ""));
 	assert_null(pg_config_bench(&cfg, NULL));
 	assert_string_equal(cfg.path, "abc1234:perfgate.yml");
+	{
+		static const char yml2[] = "version: 1\nbenchmarks:\n  - { name: parse, run: ./p }\n"
+					   "  - { name: render, run: ./r }\n";
+		struct pg_config c2 = PG_CONFIG_INIT;
+		const struct pg_bench_cfg *b = NULL;
+
+		assert_int_equal(pg_config_parse(&c2, "perfgate.yml", yml2, sizeof(yml2) - 1, &err), 0);
+		assert_int_equal(pg_config_find_bench(&c2, "render", NULL, &b, &err), 0);
+		assert_ptr_equal(b, &c2.benches[1]);
+		assert_int_equal(pg_config_find_bench(&c2, "pasre", NULL, &b, &err), -1);
+		assert_int_equal(err.kind, PG_ERR_USAGE);
+		assert_null(b);
+		assert_string_equal(err.msg,
+				    "perfgate.yml: no benchmark named 'pasre' (did you mean 'parse'?)");
+		assert_int_equal(
+		    pg_config_find_bench(&c2, "zzzzzzzz", "base abc1234:perfgate.yml", &b, &err), -1);
+		assert_string_equal(err.msg, "base abc1234:perfgate.yml: no benchmark named 'zzzzzzzz'");
+		pg_config_release(&c2);
+	}
 	pg_config_release(&cfg);
 	assert_null(pg_config_bench(&cfg, "a"));
 	/* the name given is the one in messages */

@@ -810,6 +810,115 @@ static void test_touched_functions(void **state)
 	pg_git_free(g);
 }
 
+/* The scan's rule for one line: C-like definitions with attributes, storage
+ * classes, pointer returns, K&R braces; calls, declarations and macros are not. */
+static void test_function_defined(void **state)
+{
+	static const struct {
+		const char *path, *line, *want; /* want NULL: not a definition */
+	} cases[] = {
+	    {"a.c", "__attribute__((noinline)) uint32_t parse_field(int k)\n", "parse_field"},
+	    {"a.c", "__attribute__ ((noinline, cold)) static int f(void) {\n", "f"},
+	    {"a.c", "__attribute__((section(\"t(x)\"))) int g(void)\n", "g"},
+	    {"a.c", "uint32_t __attribute__((noinline)) h(int k)\n", "h"},
+	    {"a.c", "__attribute__((hot)) __attribute__((noinline)) void two(void)\n", "two"},
+	    {"a.c", "[[nodiscard]] int c23(int x)\n", "c23"},
+	    {"a.c", "__declspec(noinline) int win(int x)\n", "win"},
+	    {"a.c", "static inline int fast(int x)\n", "fast"},
+	    {"a.c", "static inline int fast(int x) {\n", "fast"},
+	    {"a.c", "char *f(void)\n", "f"},
+	    {"a.c", "static const char *name_of(const struct x *p)\n", "name_of"},
+	    {"a.c", "char * spaced (void)\n", "spaced"},
+	    {"a.c", "struct pg_buf *pg_buf_new(size_t n)\n", "pg_buf_new"},
+	    {"a.c", "int knr(a, b)\n", "knr"}, /* K&R: the brace on a later line */
+	    {"a.c", "main()\n", "main"},
+	    {"a.c", "beta(const char *s,\n", "beta"}, /* GNU style: type on the line above */
+	    {"a.cc", "int Parser::next(int k) const\n", "Parser::next"},
+	    {"a.c", "x = f(y);\n", NULL},
+	    {"a.c", "x = f(y)\n", NULL},
+	    {"a.c", "int x = f(y);\n", NULL},
+	    {"a.c", "static int table[] = { f(1), f(2) };\n", NULL},
+	    {"a.c", "f(y);\n", NULL},
+	    {"a.c", "\tparse_field(k);\n", NULL},
+	    {"a.c", "\tif (x) {\n", NULL},
+	    {"a.c", "if (x)\n", NULL},
+	    {"a.c", "#define MAX(a, b) ((a) > (b) ? (a) : (b))\n", NULL},
+	    {"a.c", "#define F(x) f(x)\n", NULL},
+	    {"a.c", "# define G(x) g(x)\n", NULL},
+	    {"a.c", "int declared(int x);\n", NULL},
+	    {"a.c", "__attribute__((noinline)) uint32_t declared(int k);\n", NULL},
+	    {"a.c", "__attribute__((noinline))\n", NULL},
+	    {"a.c", "struct s {\n", NULL},
+	    {"a.c", "} while (0)\n", NULL},
+	    {"a.c", "return f(x)\n", NULL},
+	    {"a.c", "__attribute__((unclosed uint32_t f(int k)\n", NULL},
+	    {"a.go", "func (r *Reader) Next(n int) int {\n", "Next"},
+	    {"a.py", "    async def fetch(self):\n", "fetch"},
+	    {"a.rs", "pub fn run(x: u32) -> u32 {\n", "run"},
+	    {"a.js", "export function load(x) {\n", "load"},
+	};
+	(void)state;
+	for (size_t i = 0; i < PG_ARRAY_SIZE(cases); i++) {
+		char name[PG_GIT_FUNC_NAME_MAX + 1] = "";
+		bool got = pg_git_function_defined(cases[i].path, cases[i].line,
+						   strlen(cases[i].line), name);
+
+		if (got != (cases[i].want != NULL) || (got && strcmp(name, cases[i].want)))
+			fail_msg("%s: '%s': got %s '%s', want %s", cases[i].path, cases[i].line,
+				 got ? "a definition" : "none", name,
+				 cases[i].want ? cases[i].want : "none");
+	}
+}
+
+/* A commit changing the body of a function whose attributes, return type and
+ * name share one line (as bisect's test repository writes them) touches it. */
+static void test_touched_attributes(void **state)
+{
+	static const char before[] = "#include <stdint.h>\n"
+				     "__attribute__((noinline)) uint32_t parse_field(int k)\n"
+				     "{\n"
+				     "\tuint32_t h = 2166136261u;\n"
+				     "\tfor (int p = 0; p < 1; p++)\n"
+				     "\t\th ^= (uint32_t)k;\n"
+				     "\th *= 3;\n"
+				     "\th *= 5;\n"
+				     "\th *= 7;\n"
+				     "\treturn h;\n"
+				     "}\n"
+				     "\n"
+				     "static inline char *label(void)\n"
+				     "{\n"
+				     "\treturn \"x\";\n"
+				     "}\n";
+	struct pg_err err = PG_ERR_INIT;
+	const char *r = new_repo("touched-attr");
+	struct pg_git *g;
+	char p[600], *head, **names = NULL, *text;
+	size_t n = 0;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/bench.c", r);
+	write_file(p, before);
+	commit(r, "base");
+	text = pg_xstrdup(before);
+	memcpy(strstr(text, "p < 1;"), "p < 2;", 6);
+	memcpy(strstr(text, "\"x\""), "\"y\"", 3);
+	write_file(p, text);
+	free(text);
+	commit(r, "Validate twice");
+	g = open_ok(r);
+	head = rev(r, "HEAD");
+	OK(pg_git_touched_functions(g, head, &names, &n, &err));
+	assert_int_equal(n, 2);
+	assert_string_equal(names[0], "parse_field");
+	assert_string_equal(names[1], "label");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(head);
+	pg_git_free(g);
+}
+
 static void test_notes(void **state)
 {
 	struct pg_err err = PG_ERR_INIT;
@@ -919,6 +1028,8 @@ int main(void)
 		cmocka_unit_test(test_user_checkout_untouched),
 		cmocka_unit_test(test_head_state),
 		cmocka_unit_test(test_touched_functions),
+		cmocka_unit_test(test_function_defined),
+		cmocka_unit_test(test_touched_attributes),
 		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_shallow),
 	};

@@ -477,6 +477,34 @@ static void test_folded_header(void **state)
 	}
 }
 
+/* Two recordings summed: frames re-interned, equal stacks merged, event and period kept. */
+static void test_merge(void **state)
+{
+	static const char one[] = "main;f 3\nmain;g 1\n", two[] = "main;g 2\nmain;h;f 5\n";
+	struct pg_prof acc, p;
+	struct pg_err err = PG_ERR_INIT;
+	char *text;
+
+	(void)state;
+	pg_prof_init(&acc, PG_PROF_SAMPLES);
+	assert_int_equal(pg_prof_read_mem(&p, "one", one, strlen(one), PG_PROF_FMT_FOLDED, &err), 0);
+	p.period_ns = 1000;
+	p.event = pg_xstrdup("cpu-clock");
+	pg_prof_merge(&acc, &p);
+	pg_prof_release(&p);
+	assert_int_equal(pg_prof_read_mem(&p, "two", two, strlen(two), PG_PROF_FMT_FOLDED, &err), 0);
+	pg_prof_merge(&acc, &p);
+	pg_prof_release(&p);
+	assert_true(acc.total == 11);
+	assert_true(acc.period_ns == 1000);
+	assert_string_equal(acc.event, "cpu-clock");
+	text = folded_file(&acc);
+	assert_string_equal(text, "# perfgate: unit=samples period_ns=1000 runs=1 event=cpu-clock\n"
+				  "main;f 3\nmain;g 3\nmain;h;f 5\n");
+	free(text);
+	pg_prof_release(&acc);
+}
+
 static void test_speedscope_evented(void **state)
 {
 	static const char text[] =
@@ -526,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_pprof_built),
 		cmocka_unit_test(test_folded_shapes),
 		cmocka_unit_test(test_folded_header),
+		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_speedscope_evented),
 		cmocka_unit_test(test_errors_name_file),
 	};

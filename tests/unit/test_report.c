@@ -607,6 +607,90 @@ static void test_markdown_limit(void **state)
 	pg_report_release(&rep);
 }
 
+/* JSON -> model -> JSON gives the same document; the Markdown rendered from
+ * the model read back is the Markdown of the original (what comment posts). */
+static void test_json_roundtrip(void **state)
+{
+	static void (*const builders[])(struct pg_report *) = {
+	    build_mixed, build_hostile, build_early_error, build_pass, build_big,
+	};
+	(void)state;
+	for (size_t i = 0; i < PG_ARRAY_SIZE(builders); i++) {
+		struct pg_report rep = PG_REPORT_INIT, back = PG_REPORT_INIT;
+		struct pg_buf j1 = PG_BUF_INIT, j2 = PG_BUF_INIT, m1 = PG_BUF_INIT,
+			      m2 = PG_BUF_INIT;
+		struct pg_err err = PG_ERR_INIT;
+
+		builders[i](&rep);
+		pg_report_render_json(&j1, &rep);
+		assert_int_equal(pg_report_from_json(&back, "r.json", j1.data, j1.len, &err), 0);
+		pg_report_render_json(&j2, &back);
+		assert_string_equal(j1.data, j2.data);
+		assert_int_equal(pg_report_overall(&back), pg_report_overall(&rep));
+		if (builders[i] != build_hostile) {
+			/* (hostile bytes are made visible in JSON: the text differs) */
+			pg_report_render_markdown(&m1, &rep, 4000, "report.json");
+			pg_report_render_markdown(&m2, &back, 4000, "report.json");
+			assert_string_equal(m1.data, m2.data);
+		}
+		pg_report_release(&rep);
+		pg_report_release(&back);
+		pg_buf_release(&j1);
+		pg_buf_release(&j2);
+		pg_buf_release(&m1);
+		pg_buf_release(&m2);
+	}
+}
+
+static void test_json_read_errors(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+	    {"{\"perfgate_report\": 2, \"metrics\": []}", "r.json: perfgate_report version 2"},
+	    {"{\"metrics\": []}", "r.json: not a perfgate report"},
+	    {"[1]", "r.json: not a perfgate report"},
+	    {"{\"perfgate_report\": 1}", "r.json: \"metrics\": expected an array"},
+	    {"{\"perfgate_report\": 1, \"metrics\": [5]}", "r.json: \"metrics\"[0]: expected"},
+	    {"{\"perfgate_report\": 1, \"metrics\": [{\"benchmark\": \"a\", \"metric\": \"wall\", "
+	     "\"direction\": \"sideways\"}]}",
+	     "r.json: \"metrics\"[0].\"direction\": unknown value 'sideways'"},
+	    {"{\"perfgate_report\": 1, \"metrics\": [{\"benchmark\": \"a\", \"metric\": \"wall\", "
+	     "\"direction\": \"lower_is_better\", \"checks\": [{\"rule\": \"max\", \"outcome\": "
+	     "\"maybe\"}]}]}",
+	     "r.json: \"metrics\"[0].\"checks\"[0].\"outcome\": unknown value 'maybe'"},
+	    {"{\"perfgate_report\": 1, \"metrics\": [{\"benchmark\": 7, \"metric\": \"wall\"}]}",
+	     "r.json: \"metrics\"[0].\"benchmark\": expected a string"},
+	    {"{\"perfgate_report\": 1, \"metrics\": [{\"benchmark\": \"a\", \"metric\": \"wall\", "
+	     "\"direction\": \"lower_is_better\", \"base\": {\"samples\": [\"x\"]}}]}",
+	     "r.json: \"metrics\"[0].\"base\".\"samples\": expected numbers"},
+	    {"{\"perfgate_report\": 1, \"metrics\": [}", "r.json:1:"},
+	};
+	char deep[300];
+
+	(void)state;
+	for (size_t i = 0; i < PG_ARRAY_SIZE(cases); i++) {
+		struct pg_report rep = PG_REPORT_INIT;
+		struct pg_err err = PG_ERR_INIT;
+
+		assert_int_equal(
+		    pg_report_from_json(&rep, "r.json", cases[i].text, strlen(cases[i].text), &err),
+		    -1);
+		assert_int_equal(err.kind, PG_ERR_USAGE);
+		if (!strstr(err.msg, cases[i].want))
+			fail_msg("case %zu: '%s' does not contain '%s'", i, err.msg, cases[i].want);
+		assert_int_equal(rep.nr_metrics, 0);
+	}
+	memset(deep, '[', sizeof(deep) - 1);
+	deep[sizeof(deep) - 1] = '\0';
+	{
+		struct pg_report rep = PG_REPORT_INIT;
+		struct pg_err err = PG_ERR_INIT;
+
+		assert_int_equal(pg_report_from_json(&rep, "r.json", deep, strlen(deep), &err), -1);
+	}
+}
+
 static void test_visible(void **state)
 {
 	struct pg_buf b = PG_BUF_INIT;
@@ -667,10 +751,15 @@ static void test_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mixed),	   cmocka_unit_test(test_hostile),
-	    cmocka_unit_test(test_early_error),	   cmocka_unit_test(test_pass_and_no_numbers),
-	    cmocka_unit_test(test_markdown_limit), cmocka_unit_test(test_visible),
+	    cmocka_unit_test(test_mixed),
+	    cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_early_error),
+	    cmocka_unit_test(test_pass_and_no_numbers),
+	    cmocka_unit_test(test_markdown_limit),
+	    cmocka_unit_test(test_visible),
 	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_json_roundtrip),
+	    cmocka_unit_test(test_json_read_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
