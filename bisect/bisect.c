@@ -83,6 +83,32 @@ enum pg_bisect_class pg_bisect_classify(const double *lo, const double *mid, con
 	return c;
 }
 
+enum pg_bisect_class pg_bisect_classify_step(const double *lo, const double *mid, const double *hi,
+					     size_t n, double alpha, bool final, double effect,
+					     double *position)
+{
+	enum pg_bisect_class c = pg_bisect_classify(lo, mid, hi, n, alpha, final, position);
+	double *x, med, pos = position ? *position : 0;
+	size_t i;
+
+	if (c == PG_BISECT_UNSURE || final || !(effect > 0))
+		return c;
+	if (!position)
+		pg_bisect_classify(lo, mid, hi, n, alpha, final, &pos);
+	x = pg_xreallocarray(NULL, n, sizeof(*x));
+	for (i = 0; i < n; i++)
+		x[i] = log(mid[i]) - (log(lo[i]) + log(hi[i])) / 2;
+	qsort(x, n, sizeof(*x), cmp_double);
+	med = n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+	free(x);
+	/* the median of the triplets must agree, and the position must be one that
+	 * "like L" or "like H" can give (about -E/2 or +E/2, not beyond E): else
+	 * the triplets are disturbed, and more are taken */
+	if ((med < 0) != (pos < 0) || fabs(pos) > effect)
+		return PG_BISECT_UNSURE;
+	return c;
+}
+
 /* ---- journal text ---- */
 
 /* A value as one token: bytes <= ' ', '%' and DEL as %XX. */
@@ -541,6 +567,12 @@ struct cache_ent {
 	double value;
 };
 
+/* A triplet a step measured (kept for the culprit's confirmation). */
+struct trip {
+	char l[PG_OID_HEX], m[PG_OID_HEX], h[PG_OID_HEX];
+	double vl, vm, vh;
+};
+
 struct sess {
 	struct pg_git *g;
 	const struct pg_config *cfg;
@@ -567,6 +599,9 @@ struct sess {
 	unsigned steps_timed;
 	double ends_s;
 	struct pg_bisect_progress prog;
+	struct trip *trips;
+	size_t nr_trips, alloc_trips;
+	double effect; /* log of the ends' estimated ratio (the steps' plausibility check) */
 	/* this session's fresh measurements, one result per commit, kept as notes at the end */
 	bool notes;
 	struct pg_machine mach;
@@ -1019,29 +1054,59 @@ static double budget_tolerance(const struct sess *s)
 	return 0.05;
 }
 
+/* How far pairs() goes. */
+struct pairs_plan {
+	unsigned max;	     /* pairs at the last regular look (0: repeat.max) */
+	unsigned extend;     /* beyond max, up to this many, while the estimate is WORSE */
+	const double *pre_a; /* pairs the search already has (pooled first) */
+	const double *pre_b;
+	size_t n_pre;
+	double tolerance; /* SAME band; 0: the benchmark's budget tolerance */
+};
+
 /*
  * Paired runs of a and b (tag "ends", "confirm", "cross"), doubling from
- * repeat.min while the verdict is UNKNOWN. err names the role on failure.
+ * repeat.min while the verdict is UNKNOWN, up to plan->max; then, while it
+ * is still UNKNOWN and b looks worse, on up to plan->extend. The pooled
+ * pairs of plan->pre_* count as samples already taken. err names the role
+ * on failure.
  */
 static int pairs(struct sess *s, const char *tag, const char *metric, const char *a, const char *b,
-		 double alpha, struct pg_stats_verdict *v, struct pg_err *err)
+		 double alpha, const struct pairs_plan *plan, struct pg_stats_verdict *v,
+		 struct pg_err *err)
 {
 	unsigned min = s->bench.repeat_min ? s->bench.repeat_min : 3,
-		 max = s->bench.repeat_max >= min ? s->bench.repeat_max : min, target = min, n = 0,
-		 looks = pg_adapt_looks(min, max);
+		 max = plan->max ? plan->max
+				 : (s->bench.repeat_max >= min ? s->bench.repeat_max : min),
+		 ext, target, n, looks;
 	struct pg_stats_opts so = PG_STATS_OPTS_INIT;
-	double *va = pg_xcalloc(max, sizeof(double)), *vb = pg_xcalloc(max, sizeof(double));
+	double *va, *vb;
 	int sa = -1, sb = -1, r, ret = -1;
 	char s7[8], s7b[8];
 
+	if (max < min)
+		max = min;
+	ext = plan->extend > max ? plan->extend : max;
+	looks = pg_adapt_looks(min, ext);
+	va = pg_xcalloc(ext + plan->n_pre, sizeof(double));
+	vb = pg_xcalloc(ext + plan->n_pre, sizeof(double));
+	for (n = 0; n < plan->n_pre; n++) {
+		va[n] = plan->pre_a[n];
+		vb[n] = plan->pre_b[n];
+	}
+	max += n;
+	ext += n;
+	target = n + min;
 	so.alpha = alpha / (looks ? looks : 1);
-	so.tolerance = budget_tolerance(s);
+	so.tolerance = plan->tolerance > 0 ? plan->tolerance : budget_tolerance(s);
 	s->prog.phase = tag;
 	s->prog.oid = b;
 	s->prog.run = 0;
 	s->prog.runs = target;
 	progress(s);
 	for (;;) {
+		unsigned lim;
+
 		while (n < target) {
 			const struct pg_bisect_rec *rep = replay_pair(s, tag, a, b);
 
@@ -1086,9 +1151,15 @@ static int pairs(struct sess *s, const char *tag, const char *metric, const char
 		}
 		if (pg_stats_compare_paired(v, va, vb, n, &so, err) < 0)
 			goto done;
-		if (v->kind != PG_STATS_UNKNOWN || target >= max)
+		if (v->kind != PG_STATS_UNKNOWN)
 			break;
-		target = target > max / 2 ? max : 2 * target;
+		/* past max only while the estimate points the way a regression would */
+		lim = v->hl_ratio > 1 ? ext : max;
+		if (target >= lim)
+			break;
+		target = target + (target - (unsigned)plan->n_pre);
+		if (target > lim)
+			target = lim;
 	}
 	ret = 0;
 	goto done;
@@ -1279,12 +1350,20 @@ static int step(struct sess *s, const char *l, const char *m, const char *h,
 				if (journal(s, &rec, err) < 0)
 					goto done;
 			}
+			PG_GROW(s->trips, s->nr_trips + 1, s->alloc_trips);
+			snprintf(s->trips[s->nr_trips].l, PG_OID_HEX, "%s", l);
+			snprintf(s->trips[s->nr_trips].m, PG_OID_HEX, "%s", m);
+			snprintf(s->trips[s->nr_trips].h, PG_OID_HEX, "%s", h);
+			s->trips[s->nr_trips].vl = vl[n];
+			s->trips[s->nr_trips].vm = vm[n];
+			s->trips[s->nr_trips++].vh = vh[n];
 			n++;
 			s->prog.run = n;
 			s->prog.runs = target;
 			progress(s);
 		}
-		c = pg_bisect_classify(vl, vm, vh, n, PG_BISECT_STEP_ALPHA, false, &st->position);
+		c = pg_bisect_classify_step(vl, vm, vh, n, PG_BISECT_STEP_ALPHA, false, s->effect,
+					    &st->position);
 		if (c == PG_BISECT_UNSURE && target >= max) {
 			/* the last look: the sign of the estimate decides, and says it was unsure
 			 */
@@ -1313,8 +1392,61 @@ done:
 
 /* ---- profiles ---- */
 
-static int profile_one(struct sess *s, int slot, struct pg_prof *acc, const char *scratch,
-		       struct pg_err *err)
+/* A frame of a shell binary without symbols, as perf names it ("[dash]"). */
+static bool shell_frame(const char *f)
+{
+	static const char *const sh[] = {"[sh]",    "[dash]", "[bash]", "[busybox]",
+					 "[ksh93]", "[mksh]", "[zsh]"};
+	size_t i;
+
+	for (i = 0; i < PG_ARRAY_SIZE(sh); i++)
+		if (!strcmp(f, sh[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Name the shell's frames "[unknown]" in a recording about to be merged
+ * (pg_prof_merge reads frames by id; the interning table of p is stale
+ * afterwards, so p is only merged and released).
+ */
+static void unshell(struct pg_prof *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_frames; i++)
+		if (shell_frame(p->frames[i])) {
+			free(p->frames[i]);
+			p->frames[i] = pg_xstrdup("[unknown]");
+		}
+}
+
+/* perf's sampling rate: the config's, but at least PG_BISECT_PROFILE_HZ */
+static unsigned profile_hz(const struct sess *s)
+{
+	unsigned hz = s->cfg->profile.frequency ? s->cfg->profile.frequency : 999;
+
+	return hz > PG_BISECT_PROFILE_HZ ? hz : PG_BISECT_PROFILE_HZ;
+}
+
+/* The single runs of one side, tidied (rules R1-R4), for the noise check. */
+struct runs {
+	struct pg_prof *p;
+	size_t n, alloc;
+};
+
+static void runs_release(struct runs *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		pg_prof_release(&rs->p[i]);
+	free(rs->p);
+	memset(rs, 0, sizeof(*rs));
+}
+
+static int profile_one(struct sess *s, int slot, enum pg_profiler profiler, struct pg_prof *acc,
+		       struct runs *keep, const char *scratch, struct pg_err *err)
 {
 	struct pg_profile_opts po = PG_PROFILE_OPTS_INIT;
 	struct pg_prof one;
@@ -1329,35 +1461,133 @@ static int profile_one(struct sess *s, int slot, struct pg_prof *acc, const char
 	po.cwd = dir;
 	po.env = s->bench.env;
 	po.nr_env = s->bench.nr_env;
-	po.profiler = s->cfg->profile.profiler;
+	po.profiler = profiler;
 	po.call_graph = s->cfg->profile.call_graph;
-	po.frequency_hz = s->cfg->profile.frequency;
+	po.frequency_hz = profile_hz(s);
 	po.runs = 1;
 	po.timeout_ns = s->bench.timeout_ns * (po.profiler == PG_PROFILER_CALLGRIND ? 50 : 2);
 	po.scratch_dir = scratch;
 	r = pg_profile_capture(&one, &po, err);
 	s->r->executions++;
-	if (r == 0)
+	if (r == 0) {
+		/* the /bin/sh -c wrapper of the command is not the benchmark's code */
+		unshell(&one);
 		pg_prof_merge(acc, &one);
+		if (keep) {
+			struct pg_prof m;
+
+			pg_prof_init(&m, one.unit);
+			pg_prof_merge(&m, &one);
+			m.runs = 1;
+			PG_GROW(keep->p, keep->n + 1, keep->alloc);
+			pg_attrib_tidy(&keep->p[keep->n++], &m,
+				       s->cfg->profile.call_graph == PG_CALL_GRAPH_FP);
+			pg_prof_release(&m);
+		}
+	}
 	pg_prof_release(&one);
 	free(dir);
 	return r;
 }
 
+/* Samples of one run whose leaf (after tidying) is name. */
+static double leaf_samples(const struct sess *s, const struct pg_prof *p, const char *name)
+{
+	double w = 0, per;
+	size_t i;
+
+	for (i = 0; i < p->nr_stacks; i++) {
+		const struct pg_prof_stack *st = &p->stacks[i];
+
+		if (st->depth && !strcmp(p->frames[st->frames[st->depth - 1]], name))
+			w += st->weight;
+	}
+	if (p->unit != PG_PROF_NS)
+		return w;
+	/* cpu-clock weights are ns: one sample is a period of the sampling rate */
+	per = 1e9 / profile_hz(s);
+	return w / per;
+}
+
+static void mean_var(const double *x, size_t n, double *mean, double *var)
+{
+	double m = 0, v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m += x[i];
+	m /= n ? (double)n : 1;
+	for (i = 0; i < n; i++)
+		v += (x[i] - m) * (x[i] - m);
+	*mean = m;
+	*var = n > 1 ? v / (double)(n - 1) : 0;
+}
+
+/*
+ * How far the named function's growth is above the noise, in sigmas: for
+ * sampled profiles the difference of its mean samples per run over the
+ * standard error, each run's variance the larger of the runs' spread and
+ * Poisson's (a burst in one run, such as a slow start-up, is not a growth);
+ * 0 when nothing grew or by fewer than PG_BISECT_PROFILE_MIN_SAMPLES in all.
+ * Exact profiles: +inf for a growth above PG_BISECT_EXACT_MIN of the total.
+ */
+static double attrib_z(const struct sess *s, const struct pg_bisect_result *r,
+		       const struct runs *rb, const struct runs *ra)
+{
+	const struct pg_attrib_fn *f;
+	double *xb, *xa, mb, vb, ma, va, z = 0;
+	size_t i, n;
+
+	if (r->attrib.responsible < 0)
+		return 0;
+	f = &r->attrib.fns[r->attrib.responsible];
+	if (r->before.unit == PG_PROF_INSTRUCTIONS)
+		return f->self_after - f->self_before > PG_BISECT_EXACT_MIN * r->attrib.total_before
+			   ? INFINITY
+			   : 0;
+	n = rb->n < ra->n ? rb->n : ra->n;
+	if (!n)
+		return 0;
+	xb = pg_xcalloc(n, sizeof(double));
+	xa = pg_xcalloc(n, sizeof(double));
+	for (i = 0; i < n; i++) {
+		xb[i] = leaf_samples(s, &rb->p[i], f->name);
+		xa[i] = leaf_samples(s, &ra->p[i], f->name);
+	}
+	mean_var(xb, n, &mb, &vb);
+	mean_var(xa, n, &ma, &va);
+	if ((ma - mb) * (double)n >= PG_BISECT_PROFILE_MIN_SAMPLES)
+		z = (ma - mb) / sqrt(((va > ma ? va : ma) + (vb > mb ? vb : mb)) / (double)n);
+	free(xb);
+	free(xa);
+	return z;
+}
+
+/*
+ * Profile parent and culprit, interleaved, and name the function. Callgrind
+ * (the config's profiler, or --metric instructions) is exact: one run a side.
+ * perf: PG_BISECT_PROFILE_RUNS a side, doubled while the named function's
+ * growth is below PG_BISECT_PROFILE_Z times its Poisson noise, up to
+ * PG_BISECT_PROFILE_MAX; --profile-runs N fixes the count. A growth below
+ * PG_BISECT_PROFILE_Z_MIN at the end names nothing (below_noise).
+ */
 static int profile(struct sess *s, struct pg_err *err)
 {
 	struct pg_bisect_result *r = s->r;
 	struct pg_attrib_opts ao = PG_ATTRIB_OPTS_INIT;
-	unsigned runs = s->o->profile_runs, i;
+	enum pg_profiler profiler = s->instr ? PG_PROFILER_CALLGRIND : s->cfg->profile.profiler;
+	unsigned runs = s->o->profile_runs, done = 0, i;
+	bool adaptive = !runs && profiler != PG_PROFILER_CALLGRIND;
 	char *scratch = pg_xasprintf("%s/profile", s->dir);
 	int sp, sc, ret = -1;
 	struct pg_err e = PG_ERR_INIT;
+	struct runs rb = {0}, ra = {0};
+	bool keep = profiler != PG_PROFILER_CALLGRIND;
 
 	if (!runs)
-		runs = s->cfg->profile.profiler == PG_PROFILER_CALLGRIND ? 1 : 3;
-	pg_prof_init(&r->before, s->cfg->profile.profiler == PG_PROFILER_CALLGRIND
-				     ? PG_PROF_INSTRUCTIONS
-				     : PG_PROF_SAMPLES);
+		runs = profiler == PG_PROFILER_CALLGRIND ? 1 : PG_BISECT_PROFILE_RUNS;
+	pg_prof_init(&r->before,
+		     profiler == PG_PROFILER_CALLGRIND ? PG_PROF_INSTRUCTIONS : PG_PROF_SAMPLES);
 	pg_prof_init(&r->after, r->before.unit);
 	r->profiled = true;
 	if (mkdir(scratch, 0777) < 0 && errno != EEXIST) {
@@ -1366,27 +1596,43 @@ static int profile(struct sess *s, struct pg_err *err)
 	}
 	if (acquire(s, r->parent, 0, &sp, &e) < 0 || acquire(s, r->culprit, 1u << sp, &sc, &e) < 0)
 		goto soft;
-	s->prog.phase = "profile";
-	for (i = 0; i < runs; i++) {
-		s->prog.run = i + 1;
-		s->prog.runs = runs;
-		s->prog.oid = r->culprit;
-		progress(s);
-		/* interleaved, as the samples were: parent, culprit, parent, ... */
-		if (profile_one(s, sp, &r->before, scratch, &e) < 0 ||
-		    profile_one(s, sc, &r->after, scratch, &e) < 0)
-			goto soft;
-	}
-	r->before.runs = r->after.runs = runs;
-	if (pg_git_touched_functions(s->g, r->culprit, &r->touched, &r->nr_touched, &e) < 0)
+	if (pg_git_touched_functions(s->g, r->culprit, &r->touched, &r->nr_touched, &e) < 0) {
 		warn(s, "functions the commit touched: %s", e.msg);
+		pg_err_clear(&e);
+	}
 	ao.touched = (const char *const *)r->touched;
 	ao.nr_touched = r->nr_touched;
-	ao.frame_pointers = s->cfg->profile.call_graph == PG_CALL_GRAPH_FP;
-	if (pg_attrib_compare(&r->attrib, &r->before, &r->after, &ao, &e) < 0) {
+	ao.frame_pointers =
+	    profiler == PG_PROFILER_PERF && s->cfg->profile.call_graph == PG_CALL_GRAPH_FP;
+	s->prog.phase = "profile";
+	for (;;) {
+		for (i = done; i < runs; i++) {
+			s->prog.run = i + 1;
+			s->prog.runs = runs;
+			s->prog.oid = r->culprit;
+			progress(s);
+			/* interleaved, as the samples were: parent, culprit, parent, ... */
+			if (profile_one(s, sp, profiler, &r->before, keep ? &rb : NULL, scratch,
+					&e) < 0 ||
+			    profile_one(s, sc, profiler, &r->after, keep ? &ra : NULL, scratch,
+					&e) < 0)
+				goto soft;
+		}
+		done = runs;
+		r->before.runs = r->after.runs = runs;
+		if (pg_attrib_compare(&r->attrib, &r->before, &r->after, &ao, &e) < 0) {
+			pg_attrib_release(&r->attrib);
+			goto soft;
+		}
+		r->attrib_z = attrib_z(s, r, &rb, &ra);
+		if (!adaptive || r->attrib_z >= PG_BISECT_PROFILE_Z ||
+		    runs >= PG_BISECT_PROFILE_MAX)
+			break;
 		pg_attrib_release(&r->attrib);
-		goto soft;
+		runs = runs * 2 > PG_BISECT_PROFILE_MAX ? PG_BISECT_PROFILE_MAX : runs * 2;
 	}
+	if (r->attrib.responsible >= 0 && r->attrib_z < PG_BISECT_PROFILE_Z_MIN)
+		r->below_noise = true;
 	ret = 0;
 	goto done;
 soft:
@@ -1398,6 +1644,8 @@ soft:
 	r->profile_error = pg_xstrdup(e.msg);
 	ret = 0;
 done:
+	runs_release(&rb);
+	runs_release(&ra);
 	rmdir(scratch);
 	free(scratch);
 	return ret;
@@ -1436,6 +1684,12 @@ static int finish(struct sess *s, const char *status, const char *oid, struct pg
 	return journal(s, &rec, err);
 }
 
+/*
+ * Wall time under --metric instructions: repeat.min pairs (--cross-check:
+ * up to repeat.max). It agrees when wall is DIFFERENT and WORSE; it
+ * disagrees only when wall is DIFFERENT and BETTER, or SAME with an
+ * interval that excludes the instruction effect; else it is noise.
+ */
 static int cross_check(struct sess *s, struct pg_err *err)
 {
 	struct pg_bisect_result *r = s->r;
@@ -1443,12 +1697,22 @@ static int cross_check(struct sess *s, struct pg_err *err)
 	double a, b;
 
 	if (s->instr) {
-		/* wall time, paired, as a step would measure it */
+		struct pairs_plan plan = {0};
+		unsigned min = s->bench.repeat_min ? s->bench.repeat_min : 3;
+
+		plan.max = plan.extend = s->o->cross_check ? 0 : min;
 		snprintf(r->cross_metric, sizeof(r->cross_metric), "wall");
 		s->prog.phase = "cross-check";
-		if (pairs(s, "cross", "wall", r->parent, r->culprit, PG_BISECT_ENDS_ALPHA,
+		if (pairs(s, "cross", "wall", r->parent, r->culprit, PG_BISECT_CONFIRM_ALPHA, &plan,
 			  &r->cross, &e) < 0)
 			goto soft;
+		r->has_cross = true;
+		if (r->cross.kind == PG_STATS_DIFFERENT)
+			r->disagree = r->cross.change != PG_STATS_WORSE;
+		else if (r->cross.kind == PG_STATS_SAME)
+			r->disagree = r->cross.ci_hi < r->confirm.ratio;
+		r->cross_noise = !r->disagree && r->cross.kind != PG_STATS_DIFFERENT;
+		return 0;
 	} else if (s->orig->instructions) {
 		snprintf(r->cross_metric, sizeof(r->cross_metric), "instructions");
 		s->prog.phase = "cross-check";
@@ -1469,6 +1733,28 @@ soft:
 	}
 	r->cross_error = pg_xstrdup(e.msg);
 	return 0;
+}
+
+/* The culprit against its parent in the triplets the search measured. */
+static size_t pooled(const struct sess *s, const char *parent, const char *culprit, double **pa,
+		     double **pc)
+{
+	size_t i, n = 0;
+
+	*pa = pg_xcalloc(s->nr_trips + 1, sizeof(double));
+	*pc = pg_xcalloc(s->nr_trips + 1, sizeof(double));
+	for (i = 0; i < s->nr_trips; i++) {
+		const struct trip *t = &s->trips[i];
+
+		if (!strcmp(t->l, parent) && !strcmp(t->m, culprit)) {
+			(*pa)[n] = t->vl;
+			(*pc)[n++] = t->vm;
+		} else if (!strcmp(t->m, parent) && !strcmp(t->h, culprit)) {
+			(*pa)[n] = t->vm;
+			(*pc)[n++] = t->vh;
+		}
+	}
+	return n;
 }
 
 int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_config *cfg,
@@ -1699,12 +1985,18 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 				goto done;
 			}
 			exact_verdict(&r->ends, a, b);
-		} else if (pairs(&s, "ends", s.metric, r->good, r->bad, PG_BISECT_ENDS_ALPHA,
-				 &r->ends, err) < 0) {
-			goto done;
+		} else {
+			/* beyond repeat.max (to 4 x) while bad looks slower but unsure */
+			struct pairs_plan plan = {0};
+
+			plan.extend = PG_BISECT_ENDS_EXTEND * s.bench.repeat_max;
+			if (pairs(&s, "ends", s.metric, r->good, r->bad, PG_BISECT_ENDS_ALPHA,
+				  &plan, &r->ends, err) < 0)
+				goto done;
 		}
 		s.ends_s = (double)(pg_now_ns() - te) / 1e9;
 	}
+	s.effect = r->ends.hl_ratio > 1 ? log(r->ends.hl_ratio) : 0;
 	if (!(r->ends.kind == PG_STATS_DIFFERENT && r->ends.change == PG_STATS_WORSE)) {
 		r->status = PG_BISECT_NO_DIFFERENCE;
 		if (finish(&s, "no-difference", NULL, err) < 0)
@@ -1785,9 +2077,25 @@ int pg_bisect_run(struct pg_bisect_result *r, struct pg_git *g, const struct pg_
 		    instructions(&s, r->culprit, 0, &b, err) < 0)
 			goto done;
 		exact_verdict(&r->confirm, a, b);
-	} else if (pairs(&s, "confirm", s.metric, r->parent, r->culprit, PG_BISECT_CONFIRM_ALPHA,
-			 &r->confirm, err) < 0) {
-		goto done;
+	} else {
+		/* the pairs the steps already have, then fresh ones up to 2 x repeat.max */
+		struct pairs_plan plan = {0};
+		double *pa, *pc;
+		int k2;
+
+		plan.n_pre = pooled(&s, r->parent, r->culprit, &pa, &pc);
+		plan.pre_a = pa;
+		plan.pre_b = pc;
+		plan.extend = 2 * s.bench.repeat_max;
+		/* SAME: this commit carries less than half of the ends' regression */
+		plan.tolerance = r->ends.hl_ratio > 1 ? (r->ends.hl_ratio - 1) / 2 : 0;
+		r->confirm_pooled = (unsigned)plan.n_pre;
+		k2 = pairs(&s, "confirm", s.metric, r->parent, r->culprit, PG_BISECT_CONFIRM_ALPHA,
+			   &plan, &r->confirm, err);
+		free(pa);
+		free(pc);
+		if (k2 < 0)
+			goto done;
 	}
 	if (!(r->confirm.kind == PG_STATS_DIFFERENT && r->confirm.change == PG_STATS_WORSE)) {
 		r->status = PG_BISECT_UNCONFIRMED;
@@ -1823,6 +2131,7 @@ done:
 		free(s.slots[k].path);
 	free(s.range);
 	free(s.cache);
+	free(s.trips);
 	free(s.consumed);
 	free(s.dir);
 	free(jpath);

@@ -42,7 +42,14 @@
  * x is negative, like-bad if positive. Otherwise the step doubles its
  * triplets, from repeat.min up to repeat.max of the benchmark; at repeat.max
  * the sign of the estimate decides and the step is marked unsure (shown in
- * the report). A wrong early call needs p <= alpha in the wrong direction,
+ * the report). Two checks guard an early call against drift and bursts of
+ * load (pg_bisect_classify_step): the median of the x_i must have the same
+ * sign, and |estimate| must not exceed E, the log of the ends' estimated
+ * ratio (a commit like L or like H sits near -E/2 or +E/2; beyond E the
+ * triplets are disturbed); else more triplets. Measured on generated
+ * samples with bursts of load (tests/unit/test_bisect.c): as accurate, at
+ * about one more triplet a step.
+ * A wrong early call needs p <= alpha in the wrong direction,
  * at most alpha/2 per look even at zero effect, and far less at +-E/2.
  * Measured by tests/unit/test_bisect.c on generated samples (CV 3% per run,
  * a 1%-per-run random walk of machine speed): a 5% slowdown is classified
@@ -50,18 +57,38 @@
  *
  * The ends are compared in pairs (good, bad) with pg_stats_compare_paired,
  * alpha 1% split over the looks as adapt.h does, doubling from repeat.min to
- * repeat.max; the bisect goes on only when the bad end is DIFFERENT and
- * WORSE. The culprit is confirmed against its parent the same way, at
- * alpha 10% over the looks: the ends already showed that a regression
- * exists at 1%; the confirmation checks that this commit carries it (SAME,
- * or no significant worsening at repeat.max, is reported as unconfirmed).
+ * repeat.max, and on to 4 x repeat.max while still UNKNOWN with bad looking
+ * slower; the bisect goes on only when the bad end is DIFFERENT and WORSE.
+ * The culprit is confirmed against its parent the same way, at alpha 10%
+ * over the looks (the ends already showed that a regression exists at 1%;
+ * the confirmation checks that this commit carries it), starting from the
+ * (parent, culprit) pairs the steps' triplets already hold, then fresh pairs
+ * up to repeat.max (2 x repeat.max while it looks worse), with the SAME band
+ * at half the ends' effect: SAME (less than half of the regression), or no
+ * significant worsening at the end, is reported as unconfirmed.
  *
  * --metric instructions: one callgrind run per commit, cached (instruction
  * counts do not drift); M is like-bad when log M is above the midpoint of
  * log L and log H; the ends must differ by more than 0.1%. When the
  * benchmark also has wall time (always) or instructions (instructions:
- * true), the culprit and its parent are also compared on the other metric
- * and the report says when the two disagree.
+ * true), the culprit and its parent are also compared on the other metric.
+ * Wall under --metric instructions takes repeat.min pairs (o.cross_check:
+ * up to repeat.max, at alpha 10%): it agrees when DIFFERENT and WORSE; it
+ * disagrees only when DIFFERENT and BETTER, or SAME with an interval that
+ * excludes the instruction effect; anything else is "not confirmed by wall
+ * (noise)" (cross_noise), never a disagreement.
+ *
+ * PROFILING the culprit and its parent, interleaved: with callgrind (the
+ * config's profiler, or always under --metric instructions) one exact run a
+ * side; a function is named when its self cost grew by more than 0.01% of
+ * the total. With perf, sampling at the config's frequency but at least
+ * 4999 Hz (a few % of a short benchmark is a handful of samples at 999 Hz):
+ * 3 runs a side, doubled while the named function's
+ * growth in samples per run is below 3 standard errors (each side's
+ * variance the larger of the runs' spread and Poisson's), up to 24 a side;
+ * below 2 (or under 3 samples in all) nothing is named: "no function grew
+ * beyond the noise" (below_noise). o.profile_runs fixes the count. Frames of
+ * the /bin/sh -c wrapper ("[dash]", ...) count as [unknown] (attrib.h R1).
  * ----------------------------------------------------------------------------
  *
  * State (<gitdir>/perfgate/bisect/):
@@ -109,10 +136,18 @@
 #include "stats.h"
 #include "util.h"
 
-#define PG_BISECT_STEP_ALPHA 0.04   /* per look, see above */
-#define PG_BISECT_ENDS_ALPHA 0.01   /* over all looks */
-#define PG_BISECT_CONFIRM_ALPHA 0.1 /* over all looks: a check of a chosen hypothesis */
-#define PG_BISECT_INSTR_MIN 0.001   /* instructions: smallest relative difference of the ends */
+#define PG_BISECT_STEP_ALPHA 0.04	/* per look, see above */
+#define PG_BISECT_ENDS_ALPHA 0.01	/* over all looks */
+#define PG_BISECT_CONFIRM_ALPHA 0.1	/* over all looks: a check of a chosen hypothesis */
+#define PG_BISECT_INSTR_MIN 0.001	/* instructions: smallest relative difference of the ends */
+#define PG_BISECT_ENDS_EXTEND 4		/* ends: up to this x repeat.max while bad looks slower */
+#define PG_BISECT_EXACT_MIN 1e-4	/* exact profiles: smallest growth named, of the total */
+#define PG_BISECT_PROFILE_HZ 4999	/* perf: the least sampling rate */
+#define PG_BISECT_PROFILE_RUNS 3	/* perf: profiled runs a side to start with */
+#define PG_BISECT_PROFILE_MAX 24	/* perf: at most, a side */
+#define PG_BISECT_PROFILE_Z 3.0		/* perf: stop when growth >= Z * sqrt(samples) */
+#define PG_BISECT_PROFILE_Z_MIN 2.0	/* perf: below this at the end, nothing is named */
+#define PG_BISECT_PROFILE_MIN_SAMPLES 3 /* perf: a smaller sample delta names nothing */
 #define PG_BISECT_JOURNAL_MAX (64u * 1024 * 1024)
 #define PG_BISECT_WORKTREES 3
 
@@ -131,6 +166,17 @@ enum pg_bisect_class {
  */
 enum pg_bisect_class pg_bisect_classify(const double *lo, const double *mid, const double *hi,
 					size_t n, double alpha, bool final, double *position);
+
+/*
+ * The step's rule: pg_bisect_classify, and before the last look two checks
+ * against drift and bursts of load (effect = log of the ends' estimated
+ * ratio, 0 when unknown: no checks): the median of the x_i must have the
+ * sign of the estimate, and |estimate| must not exceed effect (M like L or
+ * like H gives about effect/2). Else UNSURE: more triplets.
+ */
+enum pg_bisect_class pg_bisect_classify_step(const double *lo, const double *mid, const double *hi,
+					     size_t n, double alpha, bool final, double effect,
+					     double *position);
 
 /* ---- the journal ---- */
 
@@ -216,15 +262,16 @@ struct pg_bisect_opts {
 	bool first_parent;	/* default true */
 	bool resume;		/* --continue: everything above comes from the journal */
 	const char *json, *markdown, *svg; /* saved in the journal (absolute paths) */
-	unsigned profile_runs;		   /* per side; 0 = 3 (perf) or 1 (callgrind) */
+	unsigned profile_runs;		   /* per side; 0 = adaptive (perf) or 1 (callgrind) */
 	void (*progress)(void *ctx, const struct pg_bisect_progress *p);
 	void *progress_ctx;
-	bool no_notes; /* --no-notes: keep no measurement as a git note (saved in the journal) */
+	bool no_notes;	  /* --no-notes: keep no measurement as a git note (saved in the journal) */
+	bool cross_check; /* instructions: sample wall up to repeat.max, not repeat.min */
 };
 
 #define PG_BISECT_OPTS_INIT                                                                        \
 	{                                                                                          \
-		NULL, NULL, NULL, NULL, true, false, NULL, NULL, NULL, 0, NULL, NULL, false        \
+		NULL, NULL, NULL, NULL, true, false, NULL, NULL, NULL, 0, NULL, NULL, false, false \
 	}
 
 enum pg_bisect_status {
@@ -257,6 +304,7 @@ struct pg_bisect_result {
 	struct pg_git_commit info; /* of the culprit (when found or unconfirmed) */
 	bool has_info;
 	struct pg_stats_verdict confirm; /* parent (A) against culprit (B) */
+	unsigned confirm_pooled;	 /* of its pairs, from the steps' triplets */
 	char (*candidates)[PG_OID_HEX];	 /* AMBIGUOUS; else the culprit alone */
 	size_t nr_candidates;
 	struct pg_bisect_step *steps;
@@ -265,7 +313,8 @@ struct pg_bisect_result {
 	bool has_cross;
 	char cross_metric[16];
 	struct pg_stats_verdict cross;
-	bool disagree;	   /* the other metric does not see a regression */
+	bool disagree;	   /* the other metric sees no regression, beyond its noise */
+	bool cross_noise;  /* neither agrees nor disagrees: not confirmed (noise) */
 	char *cross_error; /* why there is no cross-check, or NULL */
 	/* profiles of parent (before) and culprit (after) */
 	bool profiled;
@@ -274,6 +323,8 @@ struct pg_bisect_result {
 	char **touched;
 	size_t nr_touched;
 	char *profile_error; /* why there is no attribution, or NULL */
+	bool below_noise;    /* nothing grew beyond the profile's noise (attrib kept) */
+	double attrib_z;     /* the named function's growth / its Poisson noise; 0 exact */
 	char *build_log_dir; /* where failed builds' logs are */
 	unsigned executions; /* benchmark runs, this and earlier sessions (see .c) */
 	unsigned replayed;   /* samples taken from the journal */

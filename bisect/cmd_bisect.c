@@ -28,11 +28,15 @@ static const struct pg_opt opts[] = {
     {0, "markdown", "FILE", "write the result as Markdown to FILE"},
     {0, "svg", "FILE", "write the differential flame graph (parent -> culprit) to FILE"},
     {0, "profile-runs", "N",
-     "profiled runs of the culprit and of its parent (default 3; callgrind 1)"},
+     "profiled runs of the culprit and of its parent (default: perf 3, more while the "
+     "function's growth is within the noise, up to 24; callgrind 1)"},
     {0, "continue", NULL, "resume an interrupted bisect, measuring nothing twice"},
     {0, "log", NULL, "print what the current bisect has done"},
     {0, "reset", NULL, "remove the bisect state and its private worktrees"},
     {0, "no-notes", NULL, "do not keep the measurements as git notes (refs/notes/perfgate)"},
+    {0, "cross-check", NULL,
+     "--metric instructions: cross-check on wall time up to repeat.max pairs (default "
+     "repeat.min)"},
     {0},
 };
 
@@ -51,8 +55,10 @@ static const char description[] =
     "to the benchmark's repeat.max). A commit that does not build, or whose benchmark\n"
     "exits 125, is skipped. The culprit is confirmed against its parent, then both are\n"
     "profiled (the config's profiler) and the function whose time grew most is named,\n"
-    "with whether the commit touched it. --metric instructions bisects on callgrind's\n"
-    "instruction counts: one run per commit decides, and wall time cross-checks.\n"
+    "with whether the commit touched it (perf: more profiled runs while its growth is\n"
+    "within the noise; none named when nothing grew beyond it). --metric instructions\n"
+    "bisects on callgrind's instruction counts: one run per commit decides, the profiles\n"
+    "are callgrind's, and wall time cross-checks (repeat.min pairs; --cross-check: more).\n"
     "\n"
     "State (journal, cache, logs of failed builds) is kept in .git/perfgate/bisect/:\n"
     "--continue resumes after Ctrl-C or a killed job (on a finished bisect it prints\n"
@@ -365,6 +371,9 @@ int cmd_bisect(int argc, char **argv)
 			break;
 		case PG_CLI_LONG(11):
 			bo.no_notes = true;
+			break;
+		case PG_CLI_LONG(12):
+			bo.cross_check = true;
 			break;
 		case 'h':
 			ret = PG_EXIT_OK;

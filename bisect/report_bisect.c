@@ -42,7 +42,7 @@ static const char *verdict_words(const struct pg_stats_verdict *v)
 
 static const struct pg_attrib_fn *responsible(const struct pg_bisect_result *r)
 {
-	if (!r->profiled || r->profile_error || r->attrib.responsible < 0)
+	if (!r->profiled || r->profile_error || r->attrib.responsible < 0 || r->below_noise)
 		return NULL;
 	return &r->attrib.fns[r->attrib.responsible];
 }
@@ -71,8 +71,21 @@ static void function_line(struct pg_buf *out, const struct pg_bisect_result *r, 
 	if (!f) {
 		pg_buf_addf(out, "%s%s",
 			    r->profile_error ? "not named: "
+			    : r->below_noise ? "not named: no function grew beyond the noise"
 					     : "not named: nothing grew in the profile",
 			    r->profile_error ? "" : "");
+		if (r->below_noise) {
+			const struct pg_attrib_fn *g = &r->attrib.fns[r->attrib.responsible];
+
+			pg_buf_addf(out, " (largest: ");
+			visible(out, g->name);
+			if (r->before.unit == PG_PROF_INSTRUCTIONS)
+				pg_buf_addf(out, ", +%.0f of %.4g instructions per run)",
+					    g->self_after - g->self_before, r->attrib.total_before);
+			else
+				pg_buf_addf(out, ", %.1f sigma, %.0f profiled runs a side)",
+					    r->attrib_z, r->before.runs);
+		}
 		if (r->profile_error)
 			visible(out, r->profile_error);
 		return;
@@ -119,9 +132,12 @@ void pg_report_bisect_text(struct pg_buf *out, const struct pg_bisect_result *r)
 		visible(out, r->has_info ? r->info.author_email : "");
 		pg_buf_addf(out, ">\neffect:    %s ", r->metric);
 		pg_report_bisect_effect(out, &r->confirm);
-		pg_buf_addf(out, " against its parent %s (%s, %zu pairs)\n",
+		pg_buf_addf(out, " against its parent %s (%s, %zu pairs",
 			    pg_git_short(r->parent, s7), verdict_words(&r->confirm),
 			    r->confirm.n_a);
+		if (r->confirm_pooled)
+			pg_buf_addf(out, ", %u of them from the steps", r->confirm_pooled);
+		pg_buf_adds(out, ")\n");
 		if (r->status == PG_BISECT_FOUND) {
 			pg_buf_adds(out, "function:  ");
 			function_line(out, r, false);
@@ -153,10 +169,13 @@ void pg_report_bisect_text(struct pg_buf *out, const struct pg_bisect_result *r)
 	if (r->has_cross) {
 		pg_buf_addf(out, "cross-check: %s ", r->cross_metric);
 		pg_report_bisect_effect(out, &r->cross);
-		pg_buf_addf(out, " (%s): %s\n", verdict_words(&r->cross),
+		pg_buf_addf(out, " (%s, %zu pairs): %s\n", verdict_words(&r->cross), r->cross.n_a,
 			    r->disagree ? "DISAGREES with the bisected metric (I/O, syscalls or "
 					  "waiting are invisible to instruction counts)"
-					: "agrees");
+			    : r->cross_noise
+				? "not confirmed by wall (noise; --cross-check samples "
+				  "more)"
+				: "agrees");
 	}
 	for (i = 0; i < r->nr_steps; i++) {
 		const struct pg_bisect_step *st = &r->steps[i];
@@ -226,7 +245,10 @@ void pg_report_bisect_markdown(struct pg_buf *out, const struct pg_bisect_result
 	if (r->has_cross) {
 		pg_buf_addf(out, "| cross-check | %s ", r->cross_metric);
 		pg_report_bisect_effect(out, &r->cross);
-		pg_buf_addf(out, " (%s) |\n", r->disagree ? "**disagrees**" : "agrees");
+		pg_buf_addf(out, " (%s) |\n",
+			    r->disagree	     ? "**disagrees**"
+			    : r->cross_noise ? "not confirmed (noise)"
+					     : "agrees");
 	}
 	pg_buf_addf(out, "| cost | %u executions, %.1f s, %zu commits in the range |\n\n",
 		    r->executions, r->wall_s, r->nr_commits);
@@ -320,6 +342,13 @@ char *pg_report_bisect_json(const struct pg_bisect_result *r)
 			cJSON_AddStringToObject(o, "profile_unit", r->attrib.unit);
 			str(o, "caller", r->attrib.caller);
 		}
+		if (r->profiled && !r->profile_error) {
+			/* the named (or, below the noise, the largest) growth in sigmas;
+			 * null for an exact profile */
+			cJSON_AddBoolToObject(o, "function_below_noise", r->below_noise);
+			num(o, "function_sigma", r->attrib_z);
+			cJSON_AddNumberToObject(o, "profiled_runs", r->before.runs);
+		}
 	} else {
 		cJSON_AddNullToObject(root, "culprit");
 	}
@@ -348,7 +377,11 @@ char *pg_report_bisect_json(const struct pg_bisect_result *r)
 		o = cJSON_AddObjectToObject(root, "cross_check");
 		cJSON_AddStringToObject(o, "metric", r->cross_metric);
 		cJSON_AddItemToObject(o, "effect", effect(&r->cross));
-		cJSON_AddBoolToObject(o, "agrees", !r->disagree);
+		cJSON_AddBoolToObject(o, "agrees", !r->disagree && !r->cross_noise);
+		cJSON_AddStringToObject(o, "outcome",
+					r->disagree	 ? "disagrees"
+					: r->cross_noise ? "not-confirmed"
+							 : "agrees");
 	} else {
 		cJSON_AddNullToObject(root, "cross_check");
 	}

@@ -270,6 +270,122 @@ static void test_classify_drift(void **state)
 	assert_true(simulate(0.25, 0.03, 0.05, 30, true, 200, 6, NULL) >= 190);
 }
 
+/*
+ * The step's rule (pg_bisect_classify_step) under bursts of load: each run,
+ * with probability burst_p, is slowed by burst (another job took the core),
+ * on top of the walk. effect is what the ends estimated (log of the ratio).
+ * Runs the plan of step() in bisect.c: decide early only when the rule is
+ * sure, else double; at max the sign decides.
+ */
+static unsigned simulate_step(double effect, double cv, double walk, double burst_p, double burst,
+			      unsigned max, bool bad, bool checks, unsigned trials, uint64_t seed,
+			      double *triplets_out, unsigned *sure_wrong)
+{
+	struct pg_rng rng;
+	unsigned t, right = 0, sw = 0;
+	double used = 0;
+
+	pg_rng_seed(&rng, seed);
+	for (t = 0; t < trials; t++) {
+		double lo[64], mid[64], hi[64], speed = 0;
+		unsigned n = 0, target = 3;
+		enum pg_bisect_class c;
+		bool unsure = false;
+
+		for (;;) {
+			while (n < target) {
+				double *dst[3] = {&lo[n], &mid[n], &hi[n]};
+				double base[3] = {1.0, bad ? 1 + effect : 1.0, 1 + effect};
+				unsigned k;
+
+				for (k = 0; k < 3; k++) {
+					unsigned w = (n + k) % 3;
+					double slow =
+					    pg_rng_uniform(&rng) < burst_p ? 1 + burst : 1;
+
+					speed += walk * pg_rng_normal(&rng);
+					*dst[w] = 0.02 * base[w] * slow * exp(speed) *
+						  pg_rng_lognormal(&rng, 0, cv);
+				}
+				n++;
+			}
+			c = pg_bisect_classify_step(lo, mid, hi, n, PG_BISECT_STEP_ALPHA, false,
+						    checks ? log(1 + effect) : 0, NULL);
+			if (c == PG_BISECT_UNSURE && target >= max) {
+				c = pg_bisect_classify(lo, mid, hi, n, PG_BISECT_STEP_ALPHA, true,
+						       NULL);
+				unsure = true;
+			}
+			if (c != PG_BISECT_UNSURE)
+				break;
+			target = target > max / 2 ? max : 2 * target;
+		}
+		used += n;
+		if (c == (bad ? PG_BISECT_BAD : PG_BISECT_GOOD))
+			right++;
+		else if (!unsure)
+			sw++;
+	}
+	if (triplets_out)
+		*triplets_out = used / trials;
+	if (sure_wrong)
+		*sure_wrong = sw;
+	return right;
+}
+
+/* 5% under drift and bursts (a tenth of the runs 20% slower): with the
+ * checks the rule is right >= 94% either way, and makes no more confident
+ * (not unsure) wrong calls than without them. */
+static void test_classify_step_bursts(void **state)
+{
+	double tg, tb, tg0, tb0;
+	unsigned wg, wb, wg0, wb0;
+	unsigned good =
+	    simulate_step(0.05, 0.03, 0.01, 0.1, 0.2, 30, false, true, 400, 7, &tg, &wg);
+	unsigned bad = simulate_step(0.05, 0.03, 0.01, 0.1, 0.2, 30, true, true, 400, 8, &tb, &wb);
+	unsigned good0 =
+	    simulate_step(0.05, 0.03, 0.01, 0.1, 0.2, 30, false, false, 400, 7, &tg0, &wg0);
+	unsigned bad0 =
+	    simulate_step(0.05, 0.03, 0.01, 0.1, 0.2, 30, true, false, 400, 8, &tb0, &wb0);
+
+	(void)state;
+	print_message("5%% with bursts: checks: good %u/400 (%.1f triplets, %u sure and wrong), "
+		      "bad %u/400 (%.1f, %u); without: good %u/400 (%.1f, %u), bad %u/400 (%.1f, "
+		      "%u)\n",
+		      good, tg, wg, bad, tb, wb, good0, tg0, wg0, bad0, tb0, wb0);
+	assert_true(good >= 376);
+	assert_true(bad >= 376);
+	assert_true(wg + wb <= wg0 + wb0);
+}
+
+/* The checks: an estimate far beyond the ends' effect, or one the median
+ * contradicts, is not decided early. */
+static void test_classify_step_checks(void **state)
+{
+	double lo[6] = {1, 1, 1, 1, 1, 1}, hi[6] = {1.1, 1.1, 1.1, 1.1, 1.1, 1.1},
+	       far[6] = {1.5, 1.5, 1.5, 1.5, 1.5, 1.5}, pos;
+
+	(void)state;
+	/* mid like hi: decided, the ends' effect fits */
+	assert_int_equal(
+	    pg_bisect_classify_step(lo, hi, hi, 6, PG_BISECT_STEP_ALPHA, false, log(1.1), &pos),
+	    PG_BISECT_BAD);
+	/* mid 50% slower than lo, ends 10% apart: no such commit, more triplets */
+	assert_int_equal(
+	    pg_bisect_classify_step(lo, far, hi, 6, PG_BISECT_STEP_ALPHA, false, log(1.1), &pos),
+	    PG_BISECT_UNSURE);
+	assert_int_equal(pg_bisect_classify(lo, far, hi, 6, PG_BISECT_STEP_ALPHA, false, &pos),
+			 PG_BISECT_BAD);
+	/* no effect known: the plain rule */
+	assert_int_equal(
+	    pg_bisect_classify_step(lo, far, hi, 6, PG_BISECT_STEP_ALPHA, false, 0, &pos),
+	    PG_BISECT_BAD);
+	/* the last look always decides */
+	assert_int_equal(
+	    pg_bisect_classify_step(lo, far, hi, 6, PG_BISECT_STEP_ALPHA, true, log(1.1), &pos),
+	    PG_BISECT_BAD);
+}
+
 static void test_classify_edges(void **state)
 {
 	double lo[6] = {1, 1, 1, 1, 1, 1}, hi[6] = {2, 2, 2, 2, 2, 2}, pos;
@@ -291,11 +407,17 @@ static void test_classify_edges(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_journal_parse),	  cmocka_unit_test(test_journal_roundtrip),
-	    cmocka_unit_test(test_journal_crlf_and_torn), cmocka_unit_test(test_journal_garbage),
-	    cmocka_unit_test(test_journal_notes),	  cmocka_unit_test(test_classify_5_percent),
-	    cmocka_unit_test(test_classify_2x),		  cmocka_unit_test(test_classify_drift),
+	    cmocka_unit_test(test_journal_parse),
+	    cmocka_unit_test(test_journal_roundtrip),
+	    cmocka_unit_test(test_journal_crlf_and_torn),
+	    cmocka_unit_test(test_journal_garbage),
+	    cmocka_unit_test(test_journal_notes),
+	    cmocka_unit_test(test_classify_5_percent),
+	    cmocka_unit_test(test_classify_2x),
+	    cmocka_unit_test(test_classify_drift),
 	    cmocka_unit_test(test_classify_edges),
+	    cmocka_unit_test(test_classify_step_bursts),
+	    cmocka_unit_test(test_classify_step_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
