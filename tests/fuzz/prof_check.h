@@ -39,4 +39,35 @@ static inline void fuzz_prof_check(const struct pg_prof *p, const struct pg_prof
 		FUZZ_CHECK(out.data[i] != '\0');
 	pg_buf_release(&out);
 }
+typedef int (*fuzz_prof_parse_fn)(struct pg_prof *p, const char *name, const char *data,
+				  size_t len, const struct pg_prof_read_opts *opts,
+				  struct pg_prof_warnings *warn, struct pg_err *err);
+
+/*
+ * The whole of a profile reader's target: the first byte picks small caps
+ * (odd) or none; an error must name the input, a success must pass
+ * fuzz_prof_check.
+ */
+static inline int fuzz_prof_reader(const uint8_t *data, size_t size, fuzz_prof_parse_fn parse)
+{
+	struct pg_prof_read_opts opts = {0};
+	struct pg_prof_warnings warn = {0};
+	struct pg_err err = PG_ERR_INIT;
+	struct pg_prof p;
+
+	if (size < 1)
+		return 0;
+	if (data[0] & 1) {
+		opts.max_stacks = 4;
+		opts.max_frames = 8;
+	}
+	pg_prof_init(&p, PG_PROF_SAMPLES);
+	if (parse(&p, "fuzz.prof", (const char *)data + 1, size - 1, &opts, &warn, &err) < 0)
+		FUZZ_CHECK(err.msg[0] != '\0' && strstr(err.msg, "fuzz.prof") != NULL);
+	else
+		fuzz_prof_check(&p, &opts);
+	pg_prof_release(&p);
+	return 0;
+}
+
 #endif
