@@ -476,6 +476,7 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 	cJSON *root = NULL;
 	const cJSON *v, *mach, *benches, *jb;
 	const char *s;
+	char *clean = NULL;
 	double d;
 	char where[128];
 	int ret = -1, bi = 0;
@@ -561,12 +562,20 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 		}
 		if (get_str(jb, "name", false, &s, name, where, err) < 0)
 			goto done;
-		if (pg_result_find_bench(r, s)) {
+		/*
+		 * Names are kept as they will be saved (invalid UTF-8 as U+FFFD),
+		 * so that two names that differ only in bad bytes are refused here
+		 * rather than saved as twins that no longer load.
+		 */
+		clean = pg_utf8_clean(s);
+		if (pg_result_find_bench(r, clean)) {
 			pg_err_set(err, PG_ERR_USAGE, "%s: %sname: benchmark '%s' appears twice",
-				   name, where, s);
+				   name, where, clean);
 			goto done;
 		}
-		b = pg_result_bench(r, s);
+		b = pg_result_bench(r, clean);
+		free(clean);
+		clean = NULL;
 		if (get_num(jb, "runs", 0, 1e9, &d, name, where, err) < 0)
 			goto done;
 		b->runs = (unsigned)d;
@@ -619,14 +628,17 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 				    name, mwhere, dir);
 				goto done;
 			}
-			if (pg_result_find_metric(b, mname)) {
+			clean = pg_utf8_clean(mname);
+			if (pg_result_find_metric(b, clean)) {
 				pg_err_set(err, PG_ERR_USAGE,
 					   "%s: %sname: metric '%s' appears twice", name, mwhere,
-					   mname);
+					   clean);
 				goto done;
 			}
-			m = pg_result_metric(b, mname, unit,
+			m = pg_result_metric(b, clean, unit,
 					     !strcmp(dir, "higher") ? PG_DIR_HIGHER : PG_DIR_LOWER);
+			free(clean);
+			clean = NULL;
 			samples = cJSON_GetObjectItemCaseSensitive(jm, "samples");
 			if (!cJSON_IsArray(samples)) {
 				pg_err_set(err, PG_ERR_USAGE, "%s: %ssamples: expected an array",
@@ -650,6 +662,7 @@ int pg_result_from_json(struct pg_result *r, const char *name, const char *data,
 	}
 	ret = 0;
 done:
+	free(clean);
 	cJSON_Delete(root);
 	if (ret < 0)
 		pg_result_release(r);

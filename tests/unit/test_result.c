@@ -198,6 +198,23 @@ static void test_load_blank_unterminated(void **state)
 	}
 }
 
+/* Found by fuzz_result: names that differ only in invalid bytes are twins once
+ * saved (U+FFFD each), so they are refused at load, not saved unloadable. */
+static void test_names_cleaned_on_load(void **state)
+{
+	static const char doc[] =
+	    "{\"perfgate_result\": 1, \"benchmarks\": ["
+	    "{\"name\": \"c\xffrash\", \"runs\": 1, \"metrics\": []},"
+	    "{\"name\": \"c\xferash\", \"runs\": 1, \"metrics\": []}]}";
+	struct pg_result r = PG_RESULT_INIT;
+	struct pg_err err = PG_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(pg_result_from_json(&r, "r.json", doc, sizeof(doc) - 1, &err), -1);
+	assert_string_equal(err.msg,
+			    "r.json: benchmarks[1].name: benchmark 'c\xef\xbf\xbdrash' appears twice");
+}
+
 /* Found by fuzz_result: a long machine field with bad bytes was cut and
  * cleaned differently on each load, so the fingerprint changed with a save. */
 static void test_machine_field_round_trip(void **state)
@@ -280,6 +297,7 @@ int main(void)
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_load_blank_unterminated),
+	    cmocka_unit_test(test_names_cleaned_on_load),
 	    cmocka_unit_test(test_machine_field_round_trip),
 	    cmocka_unit_test(test_utf8_and_pos),
 	    cmocka_unit_test(test_machine),
