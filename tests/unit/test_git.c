@@ -18,6 +18,7 @@
 #include "err.h"
 #include "git.h"
 #include "util.h"
+#include "git_env.h"
 
 static char root[256]; /* the scratch directory of this test run */
 
@@ -106,16 +107,7 @@ static int setup(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(tmpl));
 	snprintf(root, sizeof(root), "%s", tmpl);
-	setenv("GIT_AUTHOR_NAME", "A U Thor", 1);
-	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "C O Mitter", 1);
-	setenv("GIT_COMMITTER_EMAIL", "committer@example.com", 1);
-	setenv("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z", 1);
-	setenv("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z", 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("HOME", root, 1); /* no user.name anywhere: notes use perfgate's signature */
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
+	pg_test_git_env(root);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "notes.h"
 #include "result.h"
 #include "util.h"
+#include "git_env.h"
 
 #define OID_A "1111111111111111111111111111111111111111"
 #define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -374,16 +375,7 @@ static int setup(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(tmpl));
 	snprintf(root, sizeof(root), "%s", tmpl);
-	setenv("GIT_AUTHOR_NAME", "A U Thor", 1);
-	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "C O Mitter", 1);
-	setenv("GIT_COMMITTER_EMAIL", "committer@example.com", 1);
-	setenv("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z", 1);
-	setenv("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z", 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("HOME", root, 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
+	pg_test_git_env(root);
 	return 0;
 }
 
