@@ -1,6 +1,7 @@
 #include "profile.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,52 @@ static void last_line(const struct pg_buf *b, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)(end - start), start);
 }
 
+/*
+ * perf's own warning about a damaged recording, joined into one line: from the
+ * first line that says WARNING or "failed to process" (perf script's words for
+ * a perf.data cut short or corrupted), up to three lines. Empty when none.
+ */
+static void perf_warning(const struct pg_buf *b, char *out, size_t size)
+{
+	const char *s = b->data ? b->data : "", *w = NULL, *p;
+	static const char *const marks[] = {"WARNING", "Warning:", "failed to process",
+					    "incompatible file format", "file truncated"};
+	size_t i, n = 0;
+	unsigned lines = 0;
+
+	for (i = 0; i < PG_ARRAY_SIZE(marks); i++) {
+		p = strstr(s, marks[i]);
+		if (p && (!w || p < w))
+			w = p;
+	}
+	*out = 0;
+	if (!w)
+		return;
+	while (w > s && w[-1] != '\n')
+		w--;
+	for (p = w; *p && lines < 3 && n + 1 < size; p++) {
+		if (*p == '\n') {
+			lines++;
+			while (p[1] == '\n')
+				p++;
+			if (!p[1] || lines >= 3)
+				break;
+			out[n++] = ' ';
+		} else if ((unsigned char)*p >= 0x20) {
+			out[n++] = *p;
+		}
+	}
+	out[n] = 0;
+}
+
+/* Did perf script, which exited 0, warn that the recording is damaged? */
+static bool perf_data_damaged(const char *warning)
+{
+	return strstr(warning, "data size field is 0") || strstr(warning, "truncated") ||
+	       strstr(warning, "corrupt") || strstr(warning, "failed to process") ||
+	       strstr(warning, "properly terminated");
+}
+
 /* Run argv through proc; a failure to start, a timeout, a signal or a
  * non-zero exit is an error naming what. */
 static int run(char *const *argv, const char *what, const struct pg_profile_opts *o,
@@ -107,6 +154,7 @@ static int record_perf(struct pg_prof *one, const struct pg_profile_opts *o, uns
 	char *rec[] = { "perf", "record", "-q", "-e", "cpu-clock", "-F", freq, "--call-graph",
 			o->call_graph == PG_CALL_GRAPH_FP ? "fp" : "dwarf", "-o", data, "--",
 			"/bin/sh", "-c", (char *)o->cmd, NULL };
+	char *what = NULL, warn[512], desc[128];
 	char *script[] = { "perf", "script", "-i", data, "-F",
 			   "comm,pid,tid,time,period,event,ip,sym,dso", NULL };
 	int ret = -1;
@@ -126,8 +174,27 @@ static int record_perf(struct pg_prof *one, const struct pg_profile_opts *o, uns
 		goto done;
 	}
 	pg_proc_result_release(&r);
-	if (run(script, "perf script", o, true, &r, err) < 0)
+	what = pg_xasprintf("perf script -i %s", data);
+	if (run(script, what, o, true, &r, err) < 0) {
+		if (err->kind == PG_ERR_INTERRUPTED || r.status == PG_PROC_TIMEOUT)
+			goto done;
+		perf_warning(&r.err, warn, sizeof(warn));
+		if (*warn ||
+		    (r.status == PG_PROC_SIGNALED && (r.signal == SIGBUS || r.signal == SIGSEGV)))
+			pg_err_set(err, PG_ERR_INFRA,
+				   "%s %s: the recording is damaged or truncated (%s); "
+				   "no profile, no verdict",
+				   what, pg_proc_describe(&r, o->timeout_ns, desc, sizeof(desc)),
+				   *warn ? warn : "perf gave no reason");
 		goto done;
+	}
+	perf_warning(&r.err, warn, sizeof(warn));
+	if (*warn && perf_data_damaged(warn)) {
+		pg_err_set(err, PG_ERR_INFRA,
+			   "%s: the recording is damaged or truncated (%s); no profile, no verdict",
+			   what, warn);
+		goto done;
+	}
 	if (pg_prof_read_mem(one, data, pg_buf_cstr(&r.out), r.out.len, PG_PROF_FMT_PERF_SCRIPT,
 			     err) < 0)
 		goto done;
@@ -136,6 +203,7 @@ done:
 	pg_proc_result_release(&r);
 	unlink(data);
 	free(data);
+	free(what);
 	return ret;
 }
 
