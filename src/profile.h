@@ -6,8 +6,9 @@
  * Owns: the perf and valgrind command lines, their scratch files, and the
  * diagnosis when they fail: perf not permitted (perf_event_paranoid, EACCES),
  * no samples recorded, valgrind missing, a perf.data that perf script finds
- * damaged or cut short (perf's warning quoted, the file named; exit 4). Must not: print, pick exit codes,
- * choose the revision (the caller checks it out and passes cwd).
+ * damaged or cut short (perf's warning quoted, the file named; exit 4).
+ * Must not: print, pick exit codes, choose the revision (the caller checks it
+ * out and passes cwd).
  *
  * perf: `perf record -e cpu-clock -F FREQ --call-graph dwarf|fp -o F -- CMD`
  *   (cpu-clock because hardware counters are often missing on CI machines;
