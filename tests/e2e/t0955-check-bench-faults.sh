@@ -3,8 +3,9 @@
 # B7 through check): a hang past its timeout, one that ignores SIGTERM, a
 # double-forked setsid daemon, exit 1 in a later run, SIGSEGV, a command that
 # is not executable. Each: exit 4, an ERROR naming the head, benchmark and
-# run, a valid JUnit error testcase, no pass, no process left behind. A
-# benchmark named like a path (E6) writes nothing outside the report files.
+# run, a valid JUnit error testcase, no pass, no process left behind. Output
+# that differs on every run (B9) leaves the verdict alone. A benchmark named
+# like a path (E6) writes nothing outside the report files.
 . "$(dirname "$0")/../lib/test-lib.sh"
 test_begin "perfgate check: benchmark faults in the head"
 . "$(dirname "$0")/../lib/check-lib.sh"
@@ -24,6 +25,7 @@ noterm) trap '' TERM; exec "$TRASH/bin/pgfault" 1234 ;;
 daemon) setsid sh -c 'exec "$TRASH/bin/pgfault" 1234' </dev/null >/dev/null 2>&1 & exit 0 ;;
 exit1) [ \$n -ge 4 ] && exit 1; exit 0 ;;
 segv) kill -SEGV \$\$ ;;
+noisy) head -c 300 /dev/urandom; date +%s%N; head -c 200 /dev/urandom >&2; exit 0 ;;
 esac
 SH
 chmod +x "$repo/b.sh"
@@ -76,6 +78,14 @@ rc=$?
 expect_true "B4 daemon: a verdict, not a crash (exit $rc)" -- test "$rc" -le 4
 expect_true "B4 daemon: nothing left running" -- test "$(left)" -eq 0
 expect_grep "B4 daemon: a note says it was killed" "^note: head [0-9a-f]{7}: benchmark 'b': left [0-9]+ process\\(es\\) running after run [0-9]+(, [0-9]+ of them outside its process group \\(a setsid daemon\\?\\))?; killed" "$TRASH/out"
+
+# B9: output that differs on every run (random bytes, binary too) changes nothing
+echo noisy >"$repo/mode.txt"
+commit_all "$repo" "head: noisy" && git -C "$repo" tag noisy
+expect_exit 0 "B9 noisy output: the budget's verdict, a pass" -- "$PERFGATE" -C "$repo" check --base base --head noisy --junit "$TRASH/noisy.xml"
+expect_grep "B9 noisy output: b judged on its wall time" "^PASS +b wall: head " "$TRASH/out"
+expect_no_grep "B9 noisy output: no warning about the output" "^(note|warning):" "$TRASH/out"
+junit_check "B9 noisy" "$TRASH/noisy.xml"
 
 # E6: a benchmark named like a path
 git -C "$repo" checkout -q base -- .
