@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# RELIABILITY E8 (full file system), E9 (stdout /dev/full or closed), G4
+# RELIABILITY E8 (full file system: run, fold and check), E9 (stdout /dev/full or closed), G4
 # (TMPDIR unusable), and output piped into `head`: a message that names the
 # file or TMPDIR, exit 4, the earlier file intact, no temporary files.
 . "$(dirname "$0")/../lib/test-lib.sh"
@@ -78,8 +78,19 @@ YML
 	expect_exit 4 "fold -o onto a full file system" -- "$PERFGATE" fold -o "$full/out.folded" "$TRASH/big.txt"
 	expect_grep "names the file and the cause" "write $full/out.folded: No space left on device" "$TRASH/err"
 	expect_true "the old folded file is intact" -- grep -qx 'old;folded 1' "$full/out.folded"
+	# check writes each report whole: every one of them fails the same way
+	rm -f "$full/filler" && echo '<old/>' >"$full/c.xml"
+	dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null
+	"$PERFGATE" -C "$repo" check --base HEAD --head HEAD --junit "$full/c.xml" --json "$full/c.json" \
+		--markdown "$full/c.md" >"$TRASH/out" 2>"$TRASH/err"
+	rc=$?
+	expect_true "check --junit onto a full file system: exit 4 (got $rc)" -- test $rc -eq 4
+	expect_grep "check: names the JUnit file and the cause" "write $full/c.xml: No space left on device" "$TRASH/err"
+	expect_true "check: the old JUnit file is intact" -- grep -qx '<old/>' "$full/c.xml"
+	expect_true "check: no half-written report (whole or absent)" -- \
+		sh -c 'for f in "$1/c.json" "$1/c.md"; do test ! -e "$f" || exit 1; done' sh "$full"
 	expect_true "no temporary files on the full file system" -- \
-		test "$(ls -A "$full" | sort | tr '\n' ' ')" = "filler out.folded r.json "
+		test "$(ls -A "$full" | sort | tr '\n' ' ')" = "c.xml filler out.folded r.json "
 	umount "$full"
 else
 	echo "# skip E8: cannot mount a tmpfs here (not root?)"
