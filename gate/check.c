@@ -117,8 +117,10 @@ static void bench_progress(void *vctx, const char *bench, const char *phase, uns
 
 static int interrupted(struct pg_err *err)
 {
+	int sig = pg_sig_received();
+
 	return pg_err_set(err, PG_ERR_INTERRUPTED, "interrupted by %s",
-			  pg_sig_received() == SIGTERM ? "SIGTERM" : "SIGINT");
+			  sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT");
 }
 
 /* One more sample of a side: the adaptive loop's callback. */

@@ -77,6 +77,7 @@ after "H2 SIGTERM" 143
 expect_true "H2: stopped at once ($ms ms)" -- test "$ms" -lt 2000
 stop HUP -
 after "SIGHUP" 130
+expect_grep "SIGHUP: named as SIGHUP in the JUnit error" "^error	'perfgate'	'interrupted by SIGHUP" "$TRASH/rep/r.xml.dump"
 touch "$TRASH/ignterm"
 stop INT INT
 after "H4 two SIGINTs, the benchmark ignoring SIGTERM" 130
