@@ -1326,7 +1326,7 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *data, s
 	if (build_tree(&c, &root) < 0)
 		goto done;
 	if (!root || is_null(root)) {
-		pg_err_set(err, PG_ERR_USAGE, "%s: empty config", name);
+		fail_at(&c, 1, 1, "empty config (expected 'version: 1' and 'benchmarks:')");
 		goto done;
 	}
 	if (parse_root(&c, root) < 0)

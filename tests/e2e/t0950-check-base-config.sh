@@ -70,7 +70,7 @@ want deep '2:[0-9]+:' 'nest|deep'
 want tabs '3:[0-9]+:' 'tab'
 want bom '1:[0-9]+:' ''
 want utf8 '[0-9]+:[0-9]+:' 'UTF-8'
-want empty '' 'empty config'
+want empty '1:1:' 'empty config'
 want twodocs '2:[0-9]+:' 'document'
 
 for t in budgetnan budgetinf budget5 budget1e309 budgetfast budgetNaN; do

@@ -312,7 +312,7 @@ static void test_load_errors(void **state)
 	/* at the cap exactly: parsed (all comments, so empty) */
 	pg_err_clear(&err);
 	assert_int_equal(pg_config_parse(&cfg, "cap.yml", data, PG_CONFIG_MAX_BYTES, &err), -1);
-	assert_string_equal(err.msg, "cap.yml: empty config");
+	assert_string_equal(err.msg, "cap.yml:1:1: empty config (expected 'version: 1' and 'benchmarks:')");
 	unlink(path);
 	free(path);
 	free(data);
