@@ -114,9 +114,10 @@ static int parse_count(const struct pg_cli *cli, const char *opt, const char *ar
  * taken before the build: the build's own outputs (untracked files) are
  * products of the commit, not changes to it. Outside a repository (or on
  * an unborn branch) has_commit stays false. With --save the repository is
- * kept open in *gp (NULL when there is none). Out of memory (libgit2's or
- * zlib's, reported as an error) fails, into err: a result without its commit
- * would be a quiet lie (t0956).
+ * kept open in *gp (NULL when there is none). A HEAD that cannot be read,
+ * and out of memory while opening, fail into err: a result without its
+ * commit would be a quiet lie (t0956). libgit2 reports zlib's out of memory
+ * as "cannot be peeled", so errno ENOMEM is added to the message.
  */
 static bool is_oom(const struct pg_err *e)
 {
@@ -132,7 +133,16 @@ static int head_state(struct pg_result *res, struct pg_git **gp, struct pg_err *
 
 	if (pg_git_open(&g, ".", &err) < 0)
 		goto done;
-	if (pg_git_head_state(g, oid, &dirty, &err) == 0 && oid[0]) {
+	errno = 0;
+	if (pg_git_head_state(g, oid, &dirty, &err) < 0) {
+		int e = errno;
+
+		pg_git_free(g);
+		if (e == ENOMEM && !is_oom(&err))
+			return pg_err_set(out, PG_ERR_INFRA, "%s (%s)", err.msg, strerror(e));
+		return pg_err_set(out, PG_ERR_INFRA, "%s", err.msg);
+	}
+	if (oid[0]) {
 		memcpy(res->commit, oid, sizeof(res->commit));
 		res->has_commit = true;
 		res->dirty = dirty;

@@ -198,7 +198,12 @@ static void init_libgit2(void)
 				      ga_strndup,      ga_substrdup,   ga_realloc,
 				      ga_reallocarray, ga_mallocarray, ga_free};
 
-	/* After git_libgit2_init(), which installs the default allocator the first time. */
+	/*
+	 * Before git_libgit2_init(), whose own allocations (OOM there crashed
+	 * libgit2 1.5.1 too) then use it: it keeps an allocator set before it.
+	 * And after, in case an init installed the default.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, &alloc);
 	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, &alloc);
 }
