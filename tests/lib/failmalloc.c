@@ -97,8 +97,8 @@ static int counted_main(int argc, char **argv, char **envp)
 	return real_main(argc, argv, envp);
 }
 
-int __libc_start_main(main_fn main_, int argc, char **argv, void (*init_)(void),
-		      void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+int __libc_start_main(main_fn main_, int argc, char **argv, void (*init_)(void), void (*fini)(void),
+		      void (*rtld_fini)(void), void *stack_end)
 {
 	start_fn real = (start_fn)dlsym(RTLD_NEXT, "__libc_start_main");
 
