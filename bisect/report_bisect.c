@@ -412,7 +412,7 @@ char *pg_report_bisect_json(const struct pg_bisect_result *r)
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (!text)
-		pg_die_oom();
+		pg_die_oom(0);
 	{
 		char *copy = pg_xasprintf("%s\n", text);
 

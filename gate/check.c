@@ -262,7 +262,7 @@ static void add_noticef(struct pg_report *rep, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
-		pg_die_oom();
+		pg_die_oom(0);
 	va_end(ap);
 	pg_buf_adds(&raw, s);
 	pg_report_add_notice(rep, pg_buf_cstr(&raw));

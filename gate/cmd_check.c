@@ -347,6 +347,7 @@ static int write_all(const struct pg_report *rep, const struct outputs *w, FILE 
 	struct pg_buf b = PG_BUF_INIT;
 	const char *summary = getenv("GITHUB_STEP_SUMMARY"), *gha = getenv("GITHUB_ACTIONS");
 	const char *artifact = w->junit ? w->junit : w->json;
+	const char *prev = pg_oom_while("writing the reports");
 	int ret = 0;
 
 	if (w->junit) {
@@ -382,6 +383,7 @@ static int write_all(const struct pg_report *rep, const struct outputs *w, FILE 
 		fputs(pg_buf_cstr(&b), out);
 	}
 	pg_buf_release(&b);
+	pg_oom_while(prev);
 	return ret ? -1 : 0;
 }
 

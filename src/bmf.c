@@ -18,7 +18,7 @@ static cJSON *bench_obj(cJSON *root, const char *name)
 	if (!b) {
 		b = cJSON_CreateObject();
 		if (!b)
-			pg_die_oom();
+			pg_die_oom(0);
 		cJSON_AddItemToObject(root, clean, b);
 	}
 	free(clean);
@@ -39,7 +39,7 @@ static void add_measure(cJSON *bench, const char *metric, double value, double l
 	}
 	m = cJSON_CreateObject();
 	if (!m)
-		pg_die_oom();
+		pg_die_oom(0);
 	cJSON_AddItemToObject(m, "value", cJSON_CreateNumber(value));
 	if (isfinite(lo) && isfinite(hi)) {
 		cJSON_AddItemToObject(m, "lower_value", cJSON_CreateNumber(lo));
@@ -63,7 +63,7 @@ static void finish(struct pg_buf *out, cJSON *root)
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (!text)
-		pg_die_oom();
+		pg_die_oom(0);
 	pg_buf_adds(out, text);
 	pg_buf_addc(out, '\n');
 	cJSON_free(text);
@@ -75,7 +75,7 @@ void pg_bmf_render_result(struct pg_buf *out, const struct pg_result *r)
 	size_t i, j;
 
 	if (!root)
-		pg_die_oom();
+		pg_die_oom(0);
 	for (i = 0; i < r->nr_benches; i++) {
 		const struct pg_result_bench *b = &r->benches[i];
 		cJSON *jb = bench_obj(root, b->name);
@@ -97,7 +97,7 @@ void pg_bmf_render_report(struct pg_buf *out, const struct pg_report *rep)
 	size_t i, k;
 
 	if (!root)
-		pg_die_oom();
+		pg_die_oom(0);
 	for (i = 0; i < rep->nr_metrics; i++) {
 		const struct pg_report_metric *m = &rep->metrics[i];
 		double lo = NAN, hi = NAN;

@@ -13,7 +13,7 @@ enum pg_exit {
 	PG_EXIT_BREACH = 1,       /* a budget was exceeded */
 	PG_EXIT_USAGE = 2,        /* usage or config error: nothing was run */
 	PG_EXIT_INCONCLUSIVE = 3, /* noise, or only skipped commits left */
-	PG_EXIT_INFRA = 4,        /* benchmark crashed, build, perf, git or I/O failure */
+	PG_EXIT_INFRA = 4,        /* benchmark crashed, build, perf, git or I/O failure, out of memory */
 	PG_EXIT_DELIVERY = 5,     /* report not delivered (with --require-comment) */
 	PG_EXIT_SIGINT = 130,
 	PG_EXIT_SIGTERM = 143,

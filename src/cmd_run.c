@@ -114,9 +114,17 @@ static int parse_count(const struct pg_cli *cli, const char *opt, const char *ar
  * taken before the build: the build's own outputs (untracked files) are
  * products of the commit, not changes to it. Outside a repository (or on
  * an unborn branch) has_commit stays false. With --save the repository is
- * kept open in *gp (NULL when there is none).
+ * kept open in *gp (NULL when there is none). A HEAD that cannot be read,
+ * and out of memory while opening, fail into err: a result without its
+ * commit would be a quiet lie (t0956). libgit2 reports zlib's out of memory
+ * as "cannot be peeled", so errno ENOMEM is added to the message.
  */
-static void head_state(struct pg_result *res, struct pg_git **gp)
+static bool is_oom(const struct pg_err *e)
+{
+	return strcasestr(e->msg, "out of memory") || strstr(e->msg, "Cannot allocate memory");
+}
+
+static int head_state(struct pg_result *res, struct pg_git **gp, struct pg_err *out)
 {
 	struct pg_git *g = NULL;
 	struct pg_err err = PG_ERR_INIT;
@@ -124,8 +132,17 @@ static void head_state(struct pg_result *res, struct pg_git **gp)
 	bool dirty = false;
 
 	if (pg_git_open(&g, ".", &err) < 0)
-		return;
-	if (pg_git_head_state(g, oid, &dirty, &err) == 0 && oid[0]) {
+		goto done;
+	errno = 0;
+	if (pg_git_head_state(g, oid, &dirty, &err) < 0) {
+		int e = errno;
+
+		pg_git_free(g);
+		if (e == ENOMEM && !is_oom(&err))
+			return pg_err_set(out, PG_ERR_INFRA, "%s (%s)", err.msg, strerror(e));
+		return pg_err_set(out, PG_ERR_INFRA, "%s", err.msg);
+	}
+	if (oid[0]) {
 		memcpy(res->commit, oid, sizeof(res->commit));
 		res->has_commit = true;
 		res->dirty = dirty;
@@ -134,6 +151,10 @@ static void head_state(struct pg_result *res, struct pg_git **gp)
 		*gp = g;
 	else
 		pg_git_free(g);
+done:
+	if (err.kind != PG_ERR_NONE && is_oom(&err))
+		return pg_err_set(out, PG_ERR_INFRA, "%s", err.msg);
+	return 0;
 }
 
 /* --save before anything runs: a repository, a commit, a clean tree. */
@@ -393,7 +414,10 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	ctx.progress = isatty(2) && !(nc && nc[0]) && !(ci && ci[0]);
-	head_state(&res, save ? &g : NULL);
+	if (head_state(&res, save ? &g : NULL, &err) < 0) {
+		ret = pg_fail(&err);
+		goto done;
+	}
 	if (save && save_check(&res, g, allow_dirty, &err) < 0) {
 		ret = pg_fail(&err);
 		goto done;

@@ -178,10 +178,10 @@ char *pg_comment_json_body(const char *text)
 	char *s;
 
 	if (!o || !cJSON_AddStringToObject(o, "body", text))
-		pg_die_oom();
+		pg_die_oom(0);
 	s = cJSON_PrintUnformatted(o);
 	if (!s)
-		pg_die_oom();
+		pg_die_oom(0);
 	cJSON_Delete(o);
 	return s;
 }

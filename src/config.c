@@ -148,7 +148,7 @@ static int yaml_fail(struct ctx *c, const yaml_parser_t *ps)
 
 	switch (ps->error) {
 	case YAML_MEMORY_ERROR:
-		pg_die_oom();
+		pg_die_oom(0);
 	case YAML_READER_ERROR:
 		/* reader errors carry a byte offset, not a mark */
 		offset_pos(c, ps->problem_offset, &line, &col);
@@ -248,7 +248,7 @@ static int build_tree(struct ctx *c, struct node **rootp)
 	int ret = -1;
 
 	if (!yaml_parser_initialize(&ps))
-		pg_die_oom();
+		pg_die_oom(0);
 	yaml_parser_set_input_string(&ps, (const unsigned char *)c->data, c->len);
 	while (!end) {
 		unsigned line, col;
@@ -1342,6 +1342,7 @@ done:
 
 int pg_config_load(struct pg_config *cfg, const char *path, struct pg_err *err)
 {
+	const char *prev = pg_oom_while("reading the config");
 	struct pg_buf buf = PG_BUF_INIT;
 	int ret = -1;
 
@@ -1351,6 +1352,7 @@ int pg_config_load(struct pg_config *cfg, const char *path, struct pg_err *err)
 	ret = pg_config_parse(cfg, path, pg_buf_cstr(&buf), buf.len, err);
 done:
 	pg_buf_release(&buf);
+	pg_oom_while(prev);
 	return ret;
 }
 

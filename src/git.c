@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/alloc.h>
 #include <git2/sys/repository.h>
 
 #define REV_MAX 256                   /* longest revision string we parse */
@@ -42,6 +43,9 @@ static int fail(struct pg_err *err, enum pg_err_kind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	/* libgit2 ran out of memory ("out of memory"): an infrastructure error, whatever the call. */
+	if (e && e->klass == GIT_ERROR_NOMEMORY)
+		kind = PG_ERR_INFRA;
 	return pg_err_set(err, kind, "%s: %s", what, e && e->message ? e->message : "unknown error");
 }
 
@@ -129,6 +133,81 @@ done:
 	return ret;
 }
 
+/*
+ * libgit2 allocates through our wrappers: out of memory inside it is our one
+ * message and exit 4. Its own out-of-memory paths are not safe to rely on:
+ * the torture test (t0956) found libgit2 1.5.1 freeing a bad pointer or
+ * crashing when an allocation fails inside git_config_snapshot(), which
+ * every git_repository_open_ext() and status call goes through.
+ */
+static void *ga_malloc(size_t n, const char *file, int line)
+{
+	return pg_xmalloc(n);
+}
+
+static void *ga_calloc(size_t nelem, size_t elsize, const char *file, int line)
+{
+	return pg_xcalloc(nelem, elsize);
+}
+
+static char *ga_strdup(const char *str, const char *file, int line)
+{
+	return pg_xstrdup(str);
+}
+
+static char *ga_strndup(const char *str, size_t n, const char *file, int line)
+{
+	return pg_xstrndup(str, n);
+}
+
+static char *ga_substrdup(const char *str, size_t n, const char *file, int line)
+{
+	char *p;
+
+	if (n == SIZE_MAX)
+		pg_die_oom(SIZE_MAX);
+	p = pg_xmalloc(n + 1);
+	memcpy(p, str, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void *ga_realloc(void *ptr, size_t size, const char *file, int line)
+{
+	return pg_xrealloc(ptr, size);
+}
+
+static void *ga_reallocarray(void *ptr, size_t nelem, size_t elsize, const char *file, int line)
+{
+	return pg_xreallocarray(ptr, nelem, elsize);
+}
+
+static void *ga_mallocarray(size_t nelem, size_t elsize, const char *file, int line)
+{
+	return pg_xreallocarray(NULL, nelem, elsize);
+}
+
+static void ga_free(void *ptr)
+{
+	free(ptr);
+}
+
+static void init_libgit2(void)
+{
+	static git_allocator alloc = {ga_malloc,       ga_calloc,      ga_strdup,
+				      ga_strndup,      ga_substrdup,   ga_realloc,
+				      ga_reallocarray, ga_mallocarray, ga_free};
+
+	/*
+	 * Before git_libgit2_init(), whose own allocations (OOM there crashed
+	 * libgit2 1.5.1 too) then use it: it keeps an allocator set before it.
+	 * And after, in case an init installed the default.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, &alloc);
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, &alloc);
+}
+
 int pg_git_open(struct pg_git **out, const char *path, struct pg_err *err)
 {
 	struct pg_git *g = NULL;
@@ -136,7 +215,7 @@ int pg_git_open(struct pg_git **out, const char *path, struct pg_err *err)
 	int rc;
 
 	*out = NULL;
-	git_libgit2_init();
+	init_libgit2();
 	rc = git_repository_open_ext(&repo, path, 0, NULL);
 	/*
 	 * libgit2 1.5.1 reports a repository owned by someone else as

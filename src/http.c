@@ -87,7 +87,7 @@ static CURLU *parse_url(const char *url)
 	CURLU *u = curl_url();
 
 	if (!u)
-		pg_die_oom();
+		pg_die_oom(0);
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
 		curl_url_cleanup(u);
 		return NULL;
@@ -279,6 +279,7 @@ int pg_http_client_new(struct pg_http_client **out, const struct pg_http_opts *o
 	struct pg_http_client *c = NULL;
 	char *origin = NULL;
 	size_t n = 0, i;
+	CURLcode rc;
 	int ret = -1;
 
 	*out = NULL;
@@ -293,8 +294,9 @@ int pg_http_client_new(struct pg_http_client **out, const struct pg_http_opts *o
 			   strerror(errno));
 		goto done;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		pg_err_set(err, PG_ERR_INFRA, "cannot initialise libcurl");
+	if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+		pg_err_set(err, PG_ERR_INFRA, "cannot initialise libcurl: %s",
+			   rc == CURLE_OUT_OF_MEMORY ? "out of memory" : curl_easy_strerror(rc));
 		goto done;
 	}
 	c = pg_xcalloc(1, sizeof(*c));
@@ -303,7 +305,7 @@ int pg_http_client_new(struct pg_http_client **out, const struct pg_http_opts *o
 		curl_global_cleanup();
 		free(c);
 		c = NULL;
-		pg_err_set(err, PG_ERR_INFRA, "cannot initialise libcurl");
+		pg_err_set(err, PG_ERR_INFRA, "cannot initialise libcurl: out of memory");
 		goto done;
 	}
 	c->api_url = pg_xstrdup(opts->api_url);
@@ -432,22 +434,22 @@ static int perform(struct pg_http_client *c, const char *method, const char *url
 
 	for (i = 0; c->headers[i]; i++)
 		if (!(n = curl_slist_append(hdrs, c->headers[i])))
-			pg_die_oom();
+			pg_die_oom(0);
 		else
 			hdrs = n;
 	if (send_secret && c->secret_header) {
 		if (!(n = curl_slist_append(hdrs, c->secret_header)))
-			pg_die_oom();
+			pg_die_oom(0);
 		hdrs = n;
 	}
 	if (body) {
 		if (!(n = curl_slist_append(hdrs, "Content-Type: application/json")))
-			pg_die_oom();
+			pg_die_oom(0);
 		hdrs = n;
 	}
 	/* No "Expect: 100-continue" round trip for large bodies. */
 	if (!(n = curl_slist_append(hdrs, "Expect:")))
-		pg_die_oom();
+		pg_die_oom(0);
 	hdrs = n;
 
 	curl_easy_reset(h);
@@ -491,7 +493,9 @@ static int perform(struct pg_http_client *c, const char *method, const char *url
 		goto done;
 	}
 	shown = pg_http_url_redact(url);
-	if (x.too_large || rc == CURLE_FILESIZE_EXCEEDED)
+	if (rc == CURLE_OUT_OF_MEMORY)
+		pg_err_set(err, PG_ERR_INFRA, "%s %s: out of memory (libcurl)", method, shown);
+	else if (x.too_large || rc == CURLE_FILESIZE_EXCEEDED)
 		pg_err_set(err, PG_ERR_DELIVERY, "%s %s: response larger than %zu bytes", method,
 			   shown, c->max_body_bytes);
 	else if (rc == CURLE_ABORTED_BY_CALLBACK && pg_sig_received())

@@ -8,24 +8,36 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "cmd.h"
 #include "sig.h"
+#include "util.h"
 
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *help;
+	const char *activity; /* for "out of memory while ..." */
 };
 
 static const struct command commands[] = {
-	{ "run", cmd_run, "build and run the benchmarks; print and store the results" },
-	{ "check", cmd_check, "the pre-merge gate: measure base and head, judge against the base's budgets" },
-	{ "bisect", cmd_bisect, "find the commit that made a benchmark slower, and the function" },
-	{ "profile", cmd_profile, "capture a CPU profile of one benchmark (perf or callgrind)" },
-	{ "diff", cmd_diff, "compare two profiles: ranked function deltas, class, next step" },
-	{ "fold", cmd_fold, "perf script text to folded stacks" },
-	{ "flamegraph", cmd_flamegraph, "draw a profile as an SVG flame graph" },
-	{ "comment", cmd_comment, "post or update one sticky comment on a pull or merge request" },
+	{ "run", cmd_run, "build and run the benchmarks; print and store the results",
+	  "running 'perfgate run'" },
+	{ "check", cmd_check, "the pre-merge gate: measure base and head, judge against the base's budgets",
+	  "running 'perfgate check'" },
+	{ "bisect", cmd_bisect, "find the commit that made a benchmark slower, and the function",
+	  "running 'perfgate bisect'" },
+	{ "profile", cmd_profile, "capture a CPU profile of one benchmark (perf or callgrind)",
+	  "running 'perfgate profile'" },
+	{ "diff", cmd_diff, "compare two profiles: ranked function deltas, class, next step",
+	  "running 'perfgate diff'" },
+	{ "fold", cmd_fold, "perf script text to folded stacks",
+	  "running 'perfgate fold'" },
+	{ "flamegraph", cmd_flamegraph, "draw a profile as an SVG flame graph",
+	  "running 'perfgate flamegraph'" },
+	{ "comment", cmd_comment, "post or update one sticky comment on a pull or merge request",
+	  "running 'perfgate comment'" },
 };
 
 static void usage(FILE *out)
@@ -41,14 +53,26 @@ static void usage(FILE *out)
 		     "  -h, --help    show this help ('perfgate COMMAND --help' for a command's)\n"
 		     "  --version     print the version\n"
 		     "\nexit codes: 0 pass (or culprit found), 1 budget exceeded, 2 usage or config error,\n"
-		     "3 inconclusive, 4 infrastructure error, 5 report not delivered, 130/143 interrupted,\n"
+		     "3 inconclusive, 4 infrastructure error (also out of memory), 5 report not\n"
+		     "delivered, 130/143 interrupted, "
 		     "141 stdout closed by its reader (as SIGPIPE gives).\n");
 }
 
 int main(int argc, char **argv)
 {
+	/*
+	 * cJSON allocates through our wrappers: out of memory is then our one
+	 * message and exit 4, never a NULL read as "invalid JSON". With a
+	 * malloc_fn other than malloc, cJSON does not use realloc (it mallocs
+	 * and copies), so no reallocate hook is needed.
+	 */
+	cJSON_Hooks hooks = { pg_xmalloc, free };
 	int i = 1, ret;
 	size_t c;
+
+	cJSON_InitHooks(&hooks);
+	pg_oom_on_fatal(pg_sig_kill_tracked);
+	pg_oom_while("starting");
 
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -81,6 +105,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], commands[c].name))
 			continue;
 		pg_sig_install();
+		pg_oom_while(commands[c].activity);
 		ret = commands[c].fn(argc - i, argv + i);
 		/* Results go to stdout: a failed flush (a full disk, a closed pipe) is an error. */
 		if (fflush(stdout) != 0 || ferror(stdout)) {

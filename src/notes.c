@@ -22,7 +22,7 @@ static char *print_json(const cJSON *item)
 	char *text = cJSON_PrintUnformatted(item), *copy;
 
 	if (!text)
-		pg_die_oom();
+		pg_die_oom(0);
 	copy = pg_xasprintf("%s", text);
 	cJSON_free(text);
 	return copy;
@@ -67,7 +67,7 @@ static int parse_note(cJSON **root, cJSON **results, const char *name, const cha
 				      cJSON_CreateNumber(PG_NOTES_VERSION));
 		*results = cJSON_AddArrayToObject(*root, "results");
 		if (!*root || !*results)
-			pg_die_oom();
+			pg_die_oom(0);
 		return 0;
 	}
 	if (pg_json_parse(root, name, note, len, PG_JSON_MAX_DEPTH, err) < 0) {

@@ -605,6 +605,7 @@ int pg_proc_run(const struct pg_proc_opts *o, struct pg_proc_result *res, struct
 	struct capture cout, cerr;
 	struct rusage ru;
 	sigset_t mask;
+	const char *prev = pg_oom_while("running a command and capturing its output");
 
 	grace = o->grace_ns ? o->grace_ns : PG_PROC_GRACE_NS_DEFAULT;
 	memset(&ru, 0, sizeof(ru));
@@ -791,6 +792,7 @@ done:
 		posix_spawnattr_destroy(&attr);
 	free(argv);
 	free(env);
+	pg_oom_while(prev);
 	return ret;
 }
 

@@ -224,12 +224,18 @@ int pg_prof_read_mem_ex(struct pg_prof *p, const char *name, const char *data, s
 			enum pg_prof_format fmt, const struct pg_prof_read_opts *opts,
 			struct pg_prof_warnings *warn, struct pg_err *err)
 {
+	const char *prev;
+	int ret;
+
 	if (len > PG_PROF_MAX_BYTES) {
 		pg_prof_init(p, PG_PROF_SAMPLES);
 		return pg_err_set(err, PG_ERR_USAGE, "%s: larger than %zu bytes", name,
 				  PG_PROF_MAX_BYTES);
 	}
-	return dispatch(p, name, data, len, fmt, opts, warn, err);
+	prev = pg_oom_while("reading a profile");
+	ret = dispatch(p, name, data, len, fmt, opts, warn, err);
+	pg_oom_while(prev);
+	return ret;
 }
 
 int pg_prof_read_mem(struct pg_prof *p, const char *name, const char *data, size_t len,
@@ -264,6 +270,7 @@ int pg_prof_read_file_ex(struct pg_prof *p, const char *path, enum pg_prof_forma
 			 const struct pg_prof_read_opts *opts, struct pg_prof_warnings *warn,
 			 struct pg_err *err)
 {
+	const char *prev = pg_oom_while("reading a profile");
 	struct pg_buf b = PG_BUF_INIT;
 	const char *name = !strcmp(path, "-") ? "<stdin>" : path;
 	int fd = -1, ret = -1;
@@ -322,6 +329,7 @@ done:
 	if (fd > 0)
 		close(fd);
 	pg_buf_release(&b);
+	pg_oom_while(prev);
 	return ret;
 }
 

@@ -136,7 +136,7 @@ static cJSON *str(const char *s)
 	j = cJSON_CreateString(pg_buf_cstr(&b));
 	pg_buf_release(&b);
 	if (!j)
-		pg_die_oom();
+		pg_die_oom(0);
 	return j;
 }
 
@@ -145,7 +145,7 @@ static void num(cJSON *o, const char *k, double v)
 	if (!isfinite(v))
 		v = 0; /* never NaN or Inf in JSON */
 	if (!cJSON_AddNumberToObject(o, k, v))
-		pg_die_oom();
+		pg_die_oom(0);
 }
 
 static cJSON *fn_json(const struct pg_attrib_fn *f, const char *unit)
@@ -153,7 +153,7 @@ static cJSON *fn_json(const struct pg_attrib_fn *f, const char *unit)
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o)
-		pg_die_oom();
+		pg_die_oom(0);
 	cJSON_AddItemToObject(o, "name", str(f->name));
 	num(o, "self_before", f->self_before);
 	num(o, "self_after", f->self_after);
@@ -170,11 +170,11 @@ static cJSON *leaves_json(const struct pg_attrib_leaf *l, size_t n)
 	size_t i;
 
 	if (!arr)
-		pg_die_oom();
+		pg_die_oom(0);
 	for (i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 		if (!o)
-			pg_die_oom();
+			pg_die_oom(0);
 		cJSON_AddItemToObject(o, "name", str(l[i].name));
 		num(o, "cost", l[i].cost);
 		num(o, "share", l[i].share);
@@ -191,7 +191,7 @@ char *pg_report_attrib_json(const struct pg_attrib *a, const char *before_name,
 	char *text, *out;
 
 	if (!root)
-		pg_die_oom();
+		pg_die_oom(0);
 	num(root, "version", 1);
 	cJSON_AddItemToObject(root, "before", str(before_name));
 	cJSON_AddItemToObject(root, "after", str(after_name));
@@ -214,7 +214,7 @@ char *pg_report_attrib_json(const struct pg_attrib *a, const char *before_name,
 	cJSON_AddItemToObject(root, "top_leaves_after", leaves_json(a->top_after, a->nr_top_after));
 	fns = cJSON_CreateArray();
 	if (!fns)
-		pg_die_oom();
+		pg_die_oom(0);
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(fns, fn_json(&a->fns[i], a->unit));
 	cJSON_AddItemToObject(root, "functions", fns);
@@ -222,7 +222,7 @@ char *pg_report_attrib_json(const struct pg_attrib *a, const char *before_name,
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (!text)
-		pg_die_oom();
+		pg_die_oom(0);
 	out = pg_xasprintf("%s\n", text);
 	cJSON_free(text);
 	return out;

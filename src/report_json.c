@@ -528,7 +528,7 @@ void pg_report_render_json(struct pg_buf *out, const struct pg_report *rep)
 	char *text;
 
 	if (!root)
-		pg_die_oom();
+		pg_die_oom(0);
 	pg_report_count(rep, &counts);
 	cJSON_AddNumberToObject(root, "perfgate_report", PG_REPORT_JSON_VERSION);
 	cJSON_AddStringToObject(root, "result", pg_report_outcome_name(overall));
@@ -596,7 +596,7 @@ void pg_report_render_json(struct pg_buf *out, const struct pg_report *rep)
 
 	text = cJSON_Print(root);
 	if (!text)
-		pg_die_oom();
+		pg_die_oom(0);
 	pg_buf_adds(out, text);
 	pg_buf_addc(out, '\n');
 	cJSON_free(text);

@@ -404,7 +404,7 @@ char *pg_result_to_json(const struct pg_result *r)
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (!text)
-		pg_die_oom();
+		pg_die_oom(0);
 	/* cJSON allocates with its own hooks; hand back our own allocation. */
 	copy = pg_xasprintf("%s\n", text);
 	cJSON_free(text);
@@ -413,10 +413,12 @@ char *pg_result_to_json(const struct pg_result *r)
 
 int pg_result_save(const struct pg_result *r, const char *path, struct pg_err *err)
 {
+	const char *prev = pg_oom_while("writing the results");
 	char *text = pg_result_to_json(r);
 	int ret = pg_file_write(path, text, strlen(text), err);
 
 	free(text);
+	pg_oom_while(prev);
 	return ret;
 }
 

@@ -12,15 +12,11 @@ static volatile pid_t groups[MAX_GROUPS];
 
 static void handler(int sig)
 {
-	int i;
-
 	if (!first_sig)
 		first_sig = sig;
 	sig_count++;
 	if (sig_count >= 2)
-		for (i = 0; i < MAX_GROUPS; i++)
-			if (groups[i] > 0)
-				kill(-groups[i], SIGKILL);
+		pg_sig_kill_tracked();
 }
 
 void pg_sig_install(void)
@@ -72,6 +68,15 @@ void pg_sig_untrack(pid_t pgid)
 	for (i = 0; i < MAX_GROUPS; i++)
 		if (groups[i] == pgid)
 			groups[i] = 0;
+}
+
+void pg_sig_kill_tracked(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_GROUPS; i++)
+		if (groups[i] > 0)
+			kill(-groups[i], SIGKILL);
 }
 
 void pg_sig_reset(void)

@@ -21,6 +21,11 @@ int pg_sig_exit_code(void);
 /* Track a child's process group so a second signal can kill it. */
 void pg_sig_track(pid_t pgid);
 void pg_sig_untrack(pid_t pgid);
+/*
+ * SIGKILL every tracked group now. Async-signal-safe and allocates nothing:
+ * the second signal's handler and the out-of-memory exit (main.c) use it.
+ */
+void pg_sig_kill_tracked(void);
 /* For tests: forget any signal received. */
 void pg_sig_reset(void);
 

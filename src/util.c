@@ -11,19 +11,80 @@
 #include <time.h>
 #include <unistd.h>
 
-void pg_die_oom(void)
+/*
+ * The out-of-memory policy's state: string literals and a function pointer,
+ * so that pg_die_oom() needs no memory and no locks.
+ */
+static const char *oom_activity;
+static void (*oom_hook)(void);
+static const char *oom_tmp; /* the temporary pg_file_write() has open, or NULL */
+
+const char *pg_oom_while(const char *activity)
 {
-	static const char msg[] = "perfgate: out of memory\n";
-	ssize_t r = write(2, msg, sizeof(msg) - 1);
+	const char *prev = oom_activity;
+
+	oom_activity = activity;
+	return prev;
+}
+
+void pg_oom_on_fatal(void (*fn)(void))
+{
+	oom_hook = fn;
+}
+
+static size_t put(char *buf, size_t size, size_t o, const char *s)
+{
+	while (*s && o + 1 < size)
+		buf[o++] = *s++;
+	return o;
+}
+
+size_t pg_oom_message(char *buf, size_t size, const char *activity, size_t bytes)
+{
+	char num[24];
+	size_t o = 0, n = sizeof(num);
+
+	if (!size)
+		return 0;
+	o = put(buf, size, o, "perfgate: out of memory");
+	if (activity && *activity) {
+		o = put(buf, size, o, " while ");
+		o = put(buf, size, o, activity);
+	}
+	if (bytes) {
+		num[--n] = '\0';
+		do {
+			num[--n] = (char)('0' + bytes % 10);
+			bytes /= 10;
+		} while (bytes);
+		o = put(buf, size, o, " (allocating ");
+		o = put(buf, size, o, num + n);
+		o = put(buf, size, o, " bytes)");
+	}
+	o = put(buf, size, o, "\n");
+	buf[o] = '\0';
+	return o;
+}
+
+void pg_die_oom(size_t bytes)
+{
+	char msg[512];
+	size_t n = pg_oom_message(msg, sizeof(msg), oom_activity, bytes);
+	ssize_t r = write(2, msg, n);
+
 	(void)r;
-	abort();
+	if (oom_tmp)
+		unlink(oom_tmp);
+	if (oom_hook)
+		oom_hook();
+	_exit(4); /* PG_EXIT_INFRA */
 }
 
 void *pg_xmalloc(size_t size)
 {
 	void *p = malloc(size ? size : 1);
 	if (!p)
-		pg_die_oom();
+		pg_die_oom(size);
 	return p;
 }
 
@@ -31,7 +92,7 @@ void *pg_xcalloc(size_t nmemb, size_t size)
 {
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 	if (!p)
-		pg_die_oom();
+		pg_die_oom(size && nmemb > SIZE_MAX / size ? SIZE_MAX : nmemb * size);
 	return p;
 }
 
@@ -39,14 +100,14 @@ void *pg_xrealloc(void *ptr, size_t size)
 {
 	void *p = realloc(ptr, size ? size : 1);
 	if (!p)
-		pg_die_oom();
+		pg_die_oom(size);
 	return p;
 }
 
 void *pg_xreallocarray(void *ptr, size_t nmemb, size_t size)
 {
 	if (size && nmemb > SIZE_MAX / size)
-		pg_die_oom();
+		pg_die_oom(SIZE_MAX);
 	return pg_xrealloc(ptr, nmemb * size);
 }
 
@@ -54,7 +115,7 @@ char *pg_xstrdup(const char *s)
 {
 	char *p = strdup(s ? s : "");
 	if (!p)
-		pg_die_oom();
+		pg_die_oom(strlen(s ? s : "") + 1);
 	return p;
 }
 
@@ -62,7 +123,7 @@ char *pg_xstrndup(const char *s, size_t n)
 {
 	char *p = strndup(s ? s : "", n);
 	if (!p)
-		pg_die_oom();
+		pg_die_oom(strnlen(s ? s : "", n) + 1);
 	return p;
 }
 
@@ -76,7 +137,7 @@ char *pg_xasprintf(const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		pg_die_oom();
+		pg_die_oom(0);
 	pg_buf_grow(&b, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(b.data, (size_t)n + 1, fmt, ap);
@@ -90,7 +151,7 @@ void pg_buf_grow(struct pg_buf *b, size_t extra)
 	size_t need;
 
 	if (extra > SIZE_MAX - b->len - 1)
-		pg_die_oom();
+		pg_die_oom(SIZE_MAX);
 	need = b->len + extra + 1;
 	if (need > b->alloc) {
 		size_t n = b->alloc ? b->alloc : 64;
@@ -261,6 +322,7 @@ int pg_file_write(const char *path, const void *data, size_t len, struct pg_err 
 		free(tmp);
 		return -1;
 	}
+	oom_tmp = tmp; /* pg_die_oom() removes it */
 	if (pg_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		pg_err_set(err, PG_ERR_INFRA, "write %s: %s", path, strerror(errno));
 		goto done;
@@ -287,6 +349,7 @@ done:
 		close(fd);
 	if (ret < 0)
 		unlink(tmp);
+	oom_tmp = NULL;
 	free(tmp);
 	return ret;
 }

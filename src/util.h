@@ -2,8 +2,14 @@
  * util: memory wrappers, a growable buffer, capped file reads and whole-file
  * writes. Shared by every module; depends on nothing but libc and err.
  *
- * Memory: pg_xmalloc() and friends abort with "perfgate: out of memory"
- * on failure (one wrapper, as tmux and redis do); callers never test for NULL.
+ * Memory: pg_xmalloc() and friends never return NULL (one wrapper, as tmux
+ * and redis do); callers never test for it. On failure pg_die_oom() prints
+ * "perfgate: out of memory while ACTIVITY (allocating N bytes)", removes the
+ * temporary file pg_file_write() may have open, runs the fatal hook (main.c:
+ * kill the tracked child process groups) and _exit()s 4, the infrastructure
+ * error. ACTIVITY is what pg_oom_while() last set: a string literal, e.g.
+ *   const char *prev = pg_oom_while("parsing the config");
+ *   ... ; pg_oom_while(prev);
  *
  * Buffers: struct pg_buf is a byte buffer that is always NUL-terminated
  * (buf.data[buf.len] == 0) once initialised with PG_BUF_INIT and grown by
@@ -28,8 +34,17 @@ void *pg_xreallocarray(void *ptr, size_t nmemb, size_t size);
 char *pg_xstrdup(const char *s);
 char *pg_xstrndup(const char *s, size_t n);
 char *pg_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Abort with "perfgate: out of memory"; never returns. */
-void pg_die_oom(void) __attribute__((noreturn));
+/*
+ * Out of memory: the message, cleanup and _exit(4) above; never returns.
+ * bytes is the failed request (0: unknown, left out of the message).
+ */
+void pg_die_oom(size_t bytes) __attribute__((noreturn));
+/* Name what perfgate is doing, for the message; returns the previous activity. */
+const char *pg_oom_while(const char *activity);
+/* A function pg_die_oom() calls before exiting: async-signal-safe, allocates nothing. */
+void pg_oom_on_fatal(void (*fn)(void));
+/* The message pg_die_oom() prints, into buf (NUL-terminated); returns its length. */
+size_t pg_oom_message(char *buf, size_t size, const char *activity, size_t bytes);
 
 /* Grow *arr (of *alloc elements of elem_size bytes) to hold at least need. */
 #define PG_GROW(arr, need, alloc) \

@@ -25,7 +25,7 @@ static int run_file(const char *path)
 	size_t len = b.len;
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy)
-		pg_die_oom();
+		pg_die_oom(len ? len : 1);
 	if (len)
 		memcpy(copy, b.data, len);
 	pg_buf_release(&b);

@@ -108,6 +108,30 @@ static void test_file_write_read(void **state)
 	pg_buf_release(&b);
 }
 
+/* The out-of-memory message: activity and size when known, cut to fit, always terminated. */
+static void test_oom_message(void **state)
+{
+	char buf[128], tiny[12];
+	size_t n;
+
+	n = pg_oom_message(buf, sizeof(buf), "running 'perfgate fold'", 65536);
+	assert_string_equal(buf, "perfgate: out of memory while running 'perfgate fold' "
+				 "(allocating 65536 bytes)\n");
+	assert_int_equal(n, strlen(buf));
+	pg_oom_message(buf, sizeof(buf), NULL, 0);
+	assert_string_equal(buf, "perfgate: out of memory\n");
+	pg_oom_message(buf, sizeof(buf), "", (size_t)-1);
+	assert_string_equal(buf, "perfgate: out of memory (allocating 18446744073709551615 bytes)\n");
+	n = pg_oom_message(tiny, sizeof(tiny), "x", 1);
+	assert_int_equal(n, sizeof(tiny) - 1);
+	assert_string_equal(tiny, "perfgate: o");
+	assert_int_equal(pg_oom_message(tiny, 0, "x", 1), 0);
+	/* pg_oom_while() hands back the previous activity, for nesting. */
+	assert_null(pg_oom_while("a"));
+	assert_string_equal(pg_oom_while("b"), "a");
+	assert_string_equal(pg_oom_while(NULL), "b");
+}
+
 static void test_prof_model(void **state)
 {
 	struct pg_prof p;
@@ -164,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_file_write_read),
 		cmocka_unit_test(test_prof_model),
+		cmocka_unit_test(test_oom_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# RELIABILITY G2 (out of memory), curl "torture" style: for fold, diff, run
+# and check, count the allocations a run makes (tests/lib/failmalloc.so, an
+# LD_PRELOAD shim), then run again with the Nth allocation failing, for every
+# N (or an even stride when there are too many). Each run must either succeed
+# with the baseline's outputs, or exit 4 saying "out of memory" (or glibc's
+# "Cannot allocate memory"); never die of a signal, leave a *.tmp.* file, a
+# half-written output or a benchmark process behind, or break the next run.
+# An output may be absent after exit 4, or whole: the baseline's, or (check)
+# a valid JSON report of the error. PG_OOM_DEBUG=1 shows the differences.
+#
+# Skipped in the sanitized build (PERFGATE_SANITIZE): ASan owns malloc there,
+# so tests/CMakeLists.txt builds no shim and PG_FAILMALLOC_LIB is empty.
+. "$(dirname "$0")/../lib/test-lib.sh"
+test_begin "out of memory at every allocation: a message and exit 4, or success"
+
+if [ -z "${PG_FAILMALLOC_LIB:-}" ] || [ ! -f "$PG_FAILMALLOC_LIB" ]; then
+	ok "# SKIP no failmalloc shim (sanitized build: ASan owns malloc)"
+	test_done
+fi
+
+# The benchmark: a copy of sleep under a name no other process has.
+marker=pgoom$$
+mkdir -p "$TRASH/bin" && cp "$(command -v sleep)" "$TRASH/bin/$marker"
+
+# Numbers (timings, ids of temporaries) vary from run to run; the shape must not.
+num='[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?( ?(ns|us|ms|s|B|KiB|MiB|GiB)\b)?'
+norm() { sed -E "s/$num/N/g; s/ +/ /g" "$1"; }
+norm_json() {
+	jq -S --arg num "$num" 'walk(if type == "number" then 0
+		elif type == "string" then gsub($num; "N") | gsub(" +"; " ") else . end)' "$1" 2>&1
+}
+
+# torture NAME MAX_RUNS OUTPUT NORM_STDOUT NORM_OUTPUT -- CMD...: OUTPUT is
+# the file CMD writes; the NORM_* are cat, norm or norm_json.
+torture() {
+	local name=$1 max=$2 out=$3 ns=$4 nf=$5 count stride n rc runs=0 oom=0 success=0 bad=0 reports=0
+	shift 6
+	rm -f "$TRASH/count" "$out"
+	LD_PRELOAD=$PG_FAILMALLOC_LIB PG_FAILMALLOC_COUNT=$TRASH/count "$@" \
+		>"$TRASH/base.out" 2>"$TRASH/base.err" </dev/null
+	rc=$?
+	count=$(cat "$TRASH/count" 2>/dev/null || echo 0)
+	if [ "$rc" -ne 0 ] || [ "$count" -lt 1 ]; then
+		not_ok "$name: baseline run: exit $rc, $count allocations"
+		sed 's/^/# stderr: /' "$TRASH/base.err" | head -20
+		return
+	fi
+	"$ns" "$TRASH/base.out" >"$TRASH/base.out.n"
+	"$nf" "$out" >"$TRASH/base.file.n"
+	stride=$(((count + max - 1) / max))
+	for ((n = 1; n <= count; n += stride)); do
+		runs=$((runs + 1))
+		rm -f "$out"
+		LD_PRELOAD=$PG_FAILMALLOC_LIB PG_FAILMALLOC=$n "$@" \
+			>"$TRASH/t.out" 2>"$TRASH/t.err" </dev/null
+		rc=$?
+		local why=
+		if [ "$rc" -ge 128 ]; then
+			why="killed by signal $((rc - 128))"
+		elif [ "$rc" -eq 0 ]; then
+			success=$((success + 1))
+			"$ns" "$TRASH/t.out" | cmp -s - "$TRASH/base.out.n" || why="exit 0, stdout differs"
+			if ! "$nf" "$out" | cmp -s - "$TRASH/base.file.n"; then
+				why="exit 0, $(basename "$out") differs"
+			fi
+		elif [ "$rc" -eq 4 ] && grep -qiE 'out of memory|Cannot allocate memory' "$TRASH/t.err"; then
+			oom=$((oom + 1))
+			if [ -e "$out" ] && ! "$nf" "$out" | cmp -s - "$TRASH/base.file.n"; then
+				# check writes its report of the error: whole, valid JSON.
+				if [ "$nf" = norm_json ] && jq -e . "$out" >/dev/null 2>&1; then
+					reports=$((reports + 1))
+				else
+					why="exit 4, a half-written $(basename "$out")"
+				fi
+			fi
+		else
+			why="exit $rc"
+		fi
+		if [ -n "$(find "$TRASH" -name '*.tmp.*' -print -quit)" ]; then
+			why="${why:+$why; }temporary left: $(find "$TRASH" -name '*.tmp.*' | head -1)"
+			find "$TRASH" -name '*.tmp.*' -delete
+		fi
+		if pgrep -x "$marker" >/dev/null; then
+			why="${why:+$why; }benchmark process left running"
+			kill -KILL $(pgrep -x "$marker") 2>/dev/null
+		fi
+		if [ -n "$why" ]; then
+			bad=$((bad + 1))
+			if [ "$bad" -le 5 ]; then
+				echo "# $name: allocation $n: $why"
+				sed 's/^/#   stderr: /' "$TRASH/t.err" | head -5
+				[ -n "${PG_OOM_DEBUG:-}" ] && { "$nf" "$out" | diff "$TRASH/base.file.n" - | head; "$ns" "$TRASH/t.out" | diff "$TRASH/base.out.n" - | head; }
+			fi
+		fi
+	done
+	echo "# $name: $count allocations, $runs points tested (every ${stride}), $oom oom exit 4 ($reports with an error report), $success success, $bad bad"
+	if [ "$bad" -eq 0 ] && [ "$runs" -gt 0 ]; then
+		ok "$name: every failing allocation gives exit 4 and a message, or success"
+	else
+		not_ok "$name: $bad of $runs points misbehaved"
+	fi
+	# The state left behind by all those failures does not break the next run.
+	expect_exit 0 "$name: a normal run afterwards succeeds" -- "$@"
+}
+
+# fold: perf script text to folded stacks, -o FILE (atomic write).
+cp "$PG_TEST_DATA/fold/fp-kernel.in" "$TRASH/perf.txt"
+torture fold 300 "$TRASH/out.folded" cat cat -- "$PERFGATE" fold -o "$TRASH/out.folded" "$TRASH/perf.txt"
+expect_grep "fold: the message names the activity and the size" \
+	"^perfgate: out of memory while running 'perfgate fold' \\(allocating [0-9]+ bytes\\)$" "$TRASH/t.err"
+
+# diff: two folded profiles, attribution as JSON.
+"$PERFGATE" fold -o "$TRASH/a.folded" "$PG_TEST_DATA/fold/fp-kernel.in"
+"$PERFGATE" fold -o "$TRASH/b.folded" "$PG_TEST_DATA/fold/dwarf-inlined.in"
+torture diff 150 "$TRASH/diff.json" cat cat -- "$PERFGATE" diff "$TRASH/a.folded" "$TRASH/b.folded" \
+	--json "$TRASH/diff.json"
+
+# run and check in a tiny repository of two commits.
+repo=$TRASH/repo
+make_repo "$repo"
+cat >"$repo/perfgate.yml" <<YML
+version: 1
+benchmarks:
+  - name: quick
+    run: "$TRASH/bin/$marker 0.001"
+    warmup: 0
+    repeat: { min: 2, max: 2 }
+budgets:
+  quick:
+    wall: { max: 10s }
+YML
+commit_all "$repo" "base" && git -C "$repo" tag base
+echo "a change" >"$repo/README"
+commit_all "$repo" "head"
+
+torture run 150 "$TRASH/run.json" norm norm_json -- "$PERFGATE" -C "$repo" run --json "$TRASH/run.json"
+# check: libgit2 heavy (thousands of allocations), strided. A first run makes
+# the private worktrees, so that the count is the steady state's.
+"$PERFGATE" -C "$repo" check --base base >/dev/null 2>&1
+torture check 200 "$TRASH/check.json" norm norm_json -- "$PERFGATE" -C "$repo" check --base base \
+	--json "$TRASH/check.json"
+expect_true "check: the checkout is untouched" -- test -z "$(git -C "$repo" status --porcelain)"
+
+test_done
