@@ -8,6 +8,16 @@ jqt() { jq -e "$@" >/dev/null; }
 repo=$TRASH/repo
 mkdir -p "$repo"
 cp "$(command -v sleep)" "$TRASH/pg-orphan-sleeper"
+# the daemon: started by setsid, up once it has written its marker (so it has
+# left the benchmark's process group before the benchmark ends)
+cat >"$repo/daemon.sh" <<SH
+#!/bin/sh
+rm -f "$TRASH/daemon-up"
+(setsid sh -c ': >"$TRASH/daemon-up"; exec "$TRASH/pg-orphan-sleeper" 1000' &)
+while [ ! -e "$TRASH/daemon-up" ]; do sleep 0.01; done
+echo started
+SH
+chmod +x "$repo/daemon.sh"
 cat >"$repo/perfgate.yml" <<YML
 version: 1
 benchmarks:
@@ -16,7 +26,7 @@ benchmarks:
     warmup: 0
     repeat: 2
   - name: daemon
-    run: (setsid $TRASH/pg-orphan-sleeper 1000 &); sleep 0.3; echo started
+    run: ./daemon.sh
     warmup: 0
     repeat: 2
 YML
