@@ -95,7 +95,8 @@ static void function_line(struct pg_buf *out, const struct pg_bisect_result *r, 
 	visible(out, f->name);
 	if (md)
 		pg_buf_adds(out, "`");
-	pg_buf_adds(out, f->touched ? " (touched by the commit)" : " (not touched by the commit)");
+	pg_buf_adds(out, f->touched ? " (touched by the commit)"
+				    : " (not touched by the commit's diff: a macro, callee or data it uses?)");
 	pg_buf_adds(out, ": self ");
 	pg_svg_format_cost(out, f->self_before, r->attrib.unit);
 	pg_buf_adds(out, " -> ");
