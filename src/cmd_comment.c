@@ -483,7 +483,8 @@ int cmd_comment(int argc, char **argv)
 	    "The token is never printed and goes only to the API's host. Certificates are\n"
 	    "always verified. Timeouts: 10 s to connect, --timeout per request, and a\n"
 	    "transfer under 1 byte/s for 10 s is dropped. A comment that cannot be posted is\n"
-	    "a warning (exit 0) unless --require-comment (exit 5).",
+	    "a warning (exit 0) unless --require-comment (exit 5); out of memory, or\n"
+	    "libcurl failing to start, is exit 4 either way.",
 	    opts);
 	struct forge f = {0};
 	struct pg_http_opts ho = PG_HTTP_OPTS_INIT;
@@ -595,7 +596,9 @@ int cmd_comment(int argc, char **argv)
 	ho.notice = print_notice;
 	if (pg_http_client_new(&client, &ho, &err) < 0 ||
 	    deliver(client, &f, marker, json, &err) < 0) {
-		if (err.kind == PG_ERR_USAGE || err.kind == PG_ERR_INTERRUPTED) {
+		/* out of memory (libcurl's, like ours) is exit 4, not a delivery warning */
+		if (err.kind == PG_ERR_USAGE || err.kind == PG_ERR_INTERRUPTED ||
+		    err.kind == PG_ERR_INFRA) {
 			ret = pg_fail(&err);
 		} else if (require) {
 			fprintf(stderr, "perfgate: comment not posted: %s\n", err.msg);

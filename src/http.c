@@ -82,13 +82,31 @@ const char *pg_http_response_header(const struct pg_http_response *resp, const c
 
 /* ---- URL helpers ---- */
 
+/*
+ * libcurl out of memory is ours too: never read as "invalid URL" or "another
+ * origin" (which would drop the token header, or leave a password unredacted).
+ */
+static CURLUcode url_ok(CURLUcode rc)
+{
+	if (rc == CURLUE_OUT_OF_MEMORY)
+		pg_die_oom(0);
+	return rc;
+}
+
+static CURLcode curl_ok(CURLcode rc)
+{
+	if (rc == CURLE_OUT_OF_MEMORY)
+		pg_die_oom(0);
+	return rc;
+}
+
 static CURLU *parse_url(const char *url)
 {
 	CURLU *u = curl_url();
 
 	if (!u)
 		pg_die_oom(0);
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+	if (url_ok(curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK) {
 		curl_url_cleanup(u);
 		return NULL;
 	}
@@ -99,7 +117,7 @@ static char *url_part(CURLU *u, CURLUPart part, unsigned flags)
 {
 	char *p = NULL, *copy;
 
-	if (curl_url_get(u, part, &p, flags) != CURLUE_OK || !p)
+	if (url_ok(curl_url_get(u, part, &p, flags)) != CURLUE_OK || !p)
 		return NULL;
 	copy = pg_xstrdup(p);
 	curl_free(p);
@@ -138,9 +156,9 @@ char *pg_http_url_redact(const char *url)
 
 	if (!u)
 		return pg_xstrdup("(invalid URL)");
-	curl_url_set(u, CURLUPART_USER, NULL, 0);
-	curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
-	curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+	url_ok(curl_url_set(u, CURLUPART_USER, NULL, 0));
+	url_ok(curl_url_set(u, CURLUPART_PASSWORD, NULL, 0));
+	url_ok(curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0));
 	query = url_part(u, CURLUPART_QUERY, 0);
 	if (query) {
 		for (p = query; *p;) {
@@ -160,7 +178,7 @@ char *pg_http_url_redact(const char *url)
 			if (*p == '&')
 				p++;
 		}
-		curl_url_set(u, CURLUPART_QUERY, pg_buf_cstr(&q), 0);
+		url_ok(curl_url_set(u, CURLUPART_QUERY, pg_buf_cstr(&q), 0));
 	}
 	out = url_part(u, CURLUPART_URL, 0);
 	if (!out)
@@ -233,12 +251,12 @@ char *pg_http_url_resolve(const char *base, const char *location)
 
 	if (!u)
 		return NULL;
-	if (curl_url_set(u, CURLUPART_URL, location, 0) != CURLUE_OK)
+	if (url_ok(curl_url_set(u, CURLUPART_URL, location, 0)) != CURLUE_OK)
 		goto done;
 	scheme = url_part(u, CURLUPART_SCHEME, 0);
 	if (!is_http_scheme(scheme))
 		goto done;
-	curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+	url_ok(curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0));
 	out = url_part(u, CURLUPART_URL, 0);
 done:
 	free(scheme);
@@ -453,9 +471,9 @@ static int perform(struct pg_http_client *c, const char *method, const char *url
 	hdrs = n;
 
 	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_ok(curl_easy_setopt(h, CURLOPT_URL, url));
+	curl_ok(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));
+	curl_ok(curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"));
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout_s);
@@ -465,9 +483,9 @@ static int perform(struct pg_http_client *c, const char *method, const char *url
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (c->cacert_path)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert_path);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+		curl_ok(curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert_path));
+	curl_ok(curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs));
+	curl_ok(curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""));
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body_bytes);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
@@ -480,7 +498,7 @@ static int perform(struct pg_http_client *c, const char *method, const char *url
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	} else {
 		if (strcmp(method, "POST"))
-			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+			curl_ok(curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method));
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)(body ? strlen(body) : 0));
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");

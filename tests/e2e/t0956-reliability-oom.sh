@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# RELIABILITY G2 (out of memory), curl "torture" style: for fold, diff, run
-# and check, count the allocations a run makes (tests/lib/failmalloc.so, an
+# RELIABILITY G2 (out of memory), curl "torture" style: for fold, diff, run,
+# check and comment, count the allocations a run makes (tests/lib/failmalloc.so, an
 # LD_PRELOAD shim), then run again with the Nth allocation failing, for every
 # N (or an even stride when there are too many). Each run must either succeed
 # with the baseline's outputs, or exit 4 saying "out of memory" (or glibc's
 # "Cannot allocate memory"); never die of a signal, leave a *.tmp.* file, a
 # half-written output or a benchmark process behind, or break the next run.
 # An output may be absent after exit 4, or whole: the baseline's, or (check)
-# a valid JSON report of the error. PG_OOM_DEBUG=1 shows the differences.
+# a valid JSON report of the error. PG_OOM_DEBUG=1 shows the differences;
+# PG_OOM_MAX=N tests up to N points per command (PG_OOM_MAX=100000: every one).
 #
 # Skipped in the sanitized build (PERFGATE_SANITIZE): ASan owns malloc there,
 # so tests/CMakeLists.txt builds no shim and PG_FAILMALLOC_LIB is empty.
@@ -34,7 +35,7 @@ norm_json() {
 # torture NAME MAX_RUNS OUTPUT NORM_STDOUT NORM_OUTPUT -- CMD...: OUTPUT is
 # the file CMD writes; the NORM_* are cat, norm or norm_json.
 torture() {
-	local name=$1 max=$2 out=$3 ns=$4 nf=$5 count stride n rc runs=0 oom=0 success=0 bad=0 reports=0
+	local name=$1 max=${PG_OOM_MAX:-$2} out=$3 ns=$4 nf=$5 count stride n rc runs=0 oom=0 success=0 bad=0 reports=0
 	shift 6
 	rm -f "$TRASH/count" "$out"
 	LD_PRELOAD=$PG_FAILMALLOC_LIB PG_FAILMALLOC_COUNT=$TRASH/count "$@" \
@@ -141,5 +142,19 @@ torture run 150 "$TRASH/run.json" norm norm_json -- "$PERFGATE" -C "$repo" run -
 torture check 200 "$TRASH/check.json" norm norm_json -- "$PERFGATE" -C "$repo" check --base base \
 	--json "$TRASH/check.json"
 expect_true "check: the checkout is untouched" -- test -z "$(git -C "$repo" status --porcelain)"
+
+# comment: libcurl (its own allocator: it reports CURLE_OUT_OF_MEMORY, which
+# must be exit 4 too, not a delivery warning) against the loopback GitHub API.
+# A failure must never make a second comment: exactly one of ours at the end.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy PERFGATE_GITHUB_TOKEN
+. "$(dirname "$0")/../lib/comment-lib.sh"
+start_api api
+export GITHUB_REPOSITORY=octo/widgets GITHUB_TOKEN=$TOKEN
+printf '## perfgate: pass\n\nnothing slower\n' >"$TRASH/report.md"
+# the first run posts; the torture's runs then all find and edit that comment
+"$PERFGATE" comment --github --pr 7 "$TRASH/report.md" >/dev/null 2>&1
+torture comment 150 "$TRASH/no-such-output" norm cat -- "$PERFGATE" comment --github --pr 7 "$TRASH/report.md"
+expect_true "comment: still exactly one comment of ours" -- test "$(ours api)" -eq 1
+no_violations api
 
 test_done
