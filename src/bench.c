@@ -375,6 +375,8 @@ int pg_bench_instructions(const struct pg_bench_cfg *b, const struct pg_bench_op
 		goto done;
 	}
 	d = opendir(tdir);
+	if (!d && errno == ENOMEM)
+		pg_die_oom(0); /* not "callgrind wrote no instruction totals" */
 	while (d && (e = readdir(d))) {
 		char *path;
 		uint64_t v;

@@ -49,6 +49,18 @@ static int fail(struct pg_err *err, enum pg_err_kind kind, const char *fmt, ...)
 	return pg_err_set(err, kind, "%s: %s", what, e && e->message ? e->message : "unknown error");
 }
 
+/*
+ * libgit2 turns an allocation that fails inside libc (fopen, opendir) while it
+ * looks up a reference into "not found". With errno cleared before the call,
+ * ENOMEM after it means out of memory, not an unknown revision or an unborn
+ * branch (t0956 found both).
+ */
+static void die_if_oom(int saved_errno)
+{
+	if (saved_errno == ENOMEM)
+		pg_die_oom(0);
+}
+
 /* A revision as it may be shown: at most 64 bytes, non-printables escaped. */
 static void show(const char *s, char out[300])
 {
@@ -337,12 +349,27 @@ int pg_git_resolve(struct pg_git *g, const char *rev, char oid[PG_OID_HEX], stru
 	/* As git does, and libgit2 does not: "main@" is not a revision. */
 	if (strlen(rev) > 1 && rev[strlen(rev) - 1] == '@')
 		return pg_err_set(err, PG_ERR_USAGE, "unknown revision '%s'", sh);
+	errno = 0;
 	rc = git_revparse_single(&obj, g->repo, rev);
 	if (rc < 0) {
-		/* Every libgit2 failure here is about the spec (a bad ref name
-		 * gives -1 with no message): a usage error, unless the object may
-		 * be missing because the clone is shallow. */
-		bool shallow = git_repository_is_shallow(g->repo) == 1;
+		/* Apart from the repository failing us (an OS, memory or object
+		 * database error other than "not found"), every libgit2 failure
+		 * here is about the spec (a bad ref name gives -1 with no
+		 * message): a usage error, unless the object may be missing
+		 * because the clone is shallow. */
+		const git_error *ge = git_error_last();
+		int klass = ge ? ge->klass : GIT_ERROR_NONE;
+		bool shallow;
+
+		die_if_oom(errno);
+		if (rc != GIT_ENOTFOUND &&
+		    (klass == GIT_ERROR_OS || klass == GIT_ERROR_NOMEMORY || klass == GIT_ERROR_ODB ||
+		     klass == GIT_ERROR_ZLIB)) {
+			/* the repository failed us (a file, memory: t0956), not the spec */
+			fail(err, PG_ERR_INFRA, "resolving '%s'", sh);
+			goto done;
+		}
+		shallow = git_repository_is_shallow(g->repo) == 1;
 		if (shallow && all_hex(rev, 7)) {
 			char s7[8];
 			pg_err_set(err, PG_ERR_INFRA, "commit %s not present (shallow clone?)",
@@ -836,14 +863,19 @@ int pg_git_head_state(struct pg_git *g, char oid[PG_OID_HEX], bool *dirty, struc
 
 	oid[0] = 0;
 	*dirty = false;
+	errno = 0;
 	rc = git_repository_head(&head, g->repo);
+	if (rc < 0)
+		die_if_oom(errno);
 	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
 		/* unborn: no commit yet */
 	} else if (rc < 0) {
 		fail(err, PG_ERR_INFRA, "HEAD");
 		goto done;
 	} else {
+		errno = 0;
 		if (git_reference_peel(&obj, head, GIT_OBJECT_COMMIT) < 0) {
+			die_if_oom(errno);
 			fail(err, PG_ERR_INFRA, "HEAD");
 			goto done;
 		}

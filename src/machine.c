@@ -1,11 +1,14 @@
 #include "machine.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include "util.h"
 
 static void trim(char *s)
 {
@@ -25,8 +28,12 @@ static void read_cpu_model(char *out, size_t size)
 	FILE *f = fopen("/proc/cpuinfo", "re");
 
 	snprintf(out, size, "unknown");
-	if (!f)
+	if (!f) {
+		/* glibc's fopen allocates: "unknown" would be another machine's fingerprint */
+		if (errno == ENOMEM)
+			pg_die_oom(0);
 		return;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		char *colon = strchr(line, ':');
 

@@ -6,6 +6,12 @@
  *   PG_FAILMALLOC=N          the Nth call of malloc, calloc, realloc or an
  *                            aligned allocator returns NULL with ENOMEM, once
  *   PG_FAILMALLOC_COUNT=FILE at exit, write the number of calls made to FILE
+ *   PG_FAILMALLOC_WHO=FILE   when the Nth call fails, write to FILE the file
+ *                            name of the object that called (dladdr): the
+ *                            perfgate binary itself (its pg_x* wrappers, which
+ *                            libgit2 and cJSON use too), or a library that
+ *                            allocates on its own (libc's fopen, zlib, TLS),
+ *                            then on a second line the nearest exported symbol
  *
  * Counting starts at main(): the shim wraps __libc_start_main, so that the
  * allocations of the shared libraries' constructors (GnuTLS, loaded by
@@ -37,7 +43,7 @@ extern void *__libc_memalign(size_t align, size_t size);
 
 static int inited, wanted, active;
 static unsigned long fail_at, calls;
-static char count_path[4096];
+static char count_path[4096], who_path[4096];
 
 static void child_after_fork(void)
 {
@@ -55,14 +61,41 @@ static void init(void)
 		fail_at = strtoul(v, NULL, 10);
 		wanted = 1;
 	}
+	if ((v = getenv("PG_FAILMALLOC_WHO")) != NULL && strlen(v) < sizeof(who_path))
+		memcpy(who_path, v, strlen(v) + 1);
 	if ((v = getenv("PG_FAILMALLOC_COUNT")) != NULL && strlen(v) < sizeof(count_path)) {
 		memcpy(count_path, v, strlen(v) + 1);
 		wanted = 1;
 	}
 }
 
-/* true when this call is the one to fail */
-static int fail_now(void)
+/* Write the name of the object holding address caller to who_path. */
+static void tell_who(void *caller)
+{
+	Dl_info info;
+	const char *name = "?";
+	int fd;
+
+	if (!who_path[0])
+		return;
+	memset(&info, 0, sizeof(info));
+	if (dladdr(caller, &info) && info.dli_fname)
+		name = info.dli_fname;
+	fd = open(who_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		ssize_t r = write(fd, name, strlen(name));
+		/* then the nearest exported symbol, e.g. "fopen", on a line of its own */
+		if (info.dli_sname) {
+			r = write(fd, "\n", 1);
+			r = write(fd, info.dli_sname, strlen(info.dli_sname));
+		}
+		(void)r;
+		close(fd);
+	}
+}
+
+/* true when this call (made from caller) is the one to fail */
+static int fail_now(void *caller)
 {
 	unsigned long n;
 
@@ -71,6 +104,7 @@ static int fail_now(void)
 		return 0;
 	n = __atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED);
 	if (fail_at && n == fail_at) {
+		tell_who(caller);
 		errno = ENOMEM;
 		return 1;
 	}
@@ -82,6 +116,7 @@ __attribute__((constructor)) static void failmalloc_start(void)
 	init();
 	unsetenv("PG_FAILMALLOC");
 	unsetenv("PG_FAILMALLOC_COUNT");
+	unsetenv("PG_FAILMALLOC_WHO");
 	unsetenv("LD_PRELOAD");
 	pthread_atfork(NULL, NULL, child_after_fork);
 }
@@ -130,12 +165,12 @@ __attribute__((destructor)) static void failmalloc_end(void)
 
 void *malloc(size_t size)
 {
-	return fail_now() ? NULL : __libc_malloc(size);
+	return fail_now(__builtin_return_address(0)) ? NULL : __libc_malloc(size);
 }
 
 void *calloc(size_t nmemb, size_t size)
 {
-	return fail_now() ? NULL : __libc_calloc(nmemb, size);
+	return fail_now(__builtin_return_address(0)) ? NULL : __libc_calloc(nmemb, size);
 }
 
 void *realloc(void *ptr, size_t size)
@@ -143,24 +178,24 @@ void *realloc(void *ptr, size_t size)
 	/* realloc(p, 0) frees: a NULL from it would be ambiguous, so it never fails. */
 	if (ptr && !size)
 		return __libc_realloc(ptr, size);
-	return fail_now() ? NULL : __libc_realloc(ptr, size);
+	return fail_now(__builtin_return_address(0)) ? NULL : __libc_realloc(ptr, size);
 }
 
 void *memalign(size_t align, size_t size)
 {
-	return fail_now() ? NULL : __libc_memalign(align, size);
+	return fail_now(__builtin_return_address(0)) ? NULL : __libc_memalign(align, size);
 }
 
 void *aligned_alloc(size_t align, size_t size)
 {
-	return fail_now() ? NULL : __libc_memalign(align, size);
+	return fail_now(__builtin_return_address(0)) ? NULL : __libc_memalign(align, size);
 }
 
 int posix_memalign(void **out, size_t align, size_t size)
 {
 	void *p;
 
-	if (fail_now())
+	if (fail_now(__builtin_return_address(0)))
 		return ENOMEM;
 	p = __libc_memalign(align, size);
 	if (!p)
