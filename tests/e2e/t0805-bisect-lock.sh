@@ -7,28 +7,33 @@
 test_begin "perfgate bisect: the lock, and --continue on a finished bisect"
 jqt() { jq -e "$@" >/dev/null; }
 
-# two commits: the benchmark (a shell script) sleeps 3x longer in the second
+# two commits: the benchmark (a shell script) sleeps 3x longer in the second.
+# While $TRASH/hold exists it waits (in its warm-up run), so that the first
+# bisect is still running while the others are tried, however slow they are
+# (under memcheck, seconds).
 repo=$TRASH/repo
 make_repo "$repo"
-printf 'sleep 0.02\n' >"$repo/bench.sh"
+hold="while [ -e '$TRASH/hold' ]; do sleep 0.01; done"
+printf '%s\nsleep 0.02\n' "$hold" >"$repo/bench.sh"
 cat >"$repo/perfgate.yml" <<'YML'
 version: 1
 benchmarks:
   - name: nap
     run: sh bench.sh
-    warmup: 0
+    warmup: 1
     repeat: { min: 4, max: 16 }
-    timeout: 10s
+    timeout: 120s
 profile: { profiler: callgrind }
 YML
 commit_all "$repo" "Nap briefly" && git -C "$repo" tag good
-printf 'sleep 0.06\n' >"$repo/bench.sh"
+printf '%s\nsleep 0.06\n' "$hold" >"$repo/bench.sh"
 commit_all "$repo" "Nap longer"
 culprit=$(git -C "$repo" rev-parse HEAD)
 lock=$repo/.git/perfgate/bisect.lock
 journal=$repo/.git/perfgate/bisect/journal
 
 # the first bisect, in the background; wait until it holds the lock
+touch "$TRASH/hold"
 "$PERFGATE" -C "$repo" bisect good..main --json "$TRASH/first.json" \
 	>"$TRASH/first.out" 2>"$TRASH/first.err" </dev/null &
 pid=$!
@@ -47,6 +52,8 @@ expect_grep "--reset: the same message" "another perfgate bisect \(pid $pid\)" "
 expect_true "the state is still there" -- test -s "$journal"
 starts_with() { case "$1" in "$2"*) return 0 ;; *) return 1 ;; esac; }
 expect_true "the journal only grew: nobody else wrote to it" -- starts_with "$(cat "$journal")" "$journal_before"
+expect_true "the first bisect is still running" -- kill -0 $pid
+rm -f "$TRASH/hold"
 wait $pid
 code=$?
 expect_true "the first bisect finished: exit 0 (got $code)" -- test $code -eq 0
