@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# RELIABILITY G2 (out of memory), curl "torture" style: for fold, diff, run,
-# check and comment, count the allocations a run makes (tests/lib/failmalloc.so, an
+# RELIABILITY G2 (out of memory), curl "torture" style: for fold, diff,
+# flamegraph, run, check and comment, count the allocations a run makes (tests/lib/failmalloc.so, an
 # LD_PRELOAD shim), then run again with the Nth allocation failing, for every
 # N (or an even stride when there are too many). Each run must either succeed
 # with the baseline's outputs, or exit 4 saying "out of memory" (or glibc's
@@ -151,6 +151,9 @@ esac
 "$PERFGATE" fold -o "$TRASH/b.folded" "$PG_TEST_DATA/fold/dwarf-inlined.in"
 torture diff 150 "$TRASH/diff.json" cat cat -- "$PERFGATE" diff "$TRASH/a.folded" "$TRASH/b.folded" \
 	--json "$TRASH/diff.json"
+
+# flamegraph: a profile drawn as SVG, -o FILE (atomic write).
+torture flamegraph 150 "$TRASH/fg.svg" cat cat -- "$PERFGATE" flamegraph "$TRASH/b.folded" -o "$TRASH/fg.svg"
 
 # run and check in a tiny repository of two commits.
 repo=$TRASH/repo
