@@ -43,6 +43,12 @@ static int fail(struct pg_err *err, enum pg_err_kind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	/*
+	 * An OS call inside libgit2 ran out of memory (its message quotes
+	 * strerror, "...: Cannot allocate memory"): ours, whatever the call.
+	 */
+	if (e && e->klass == GIT_ERROR_OS && e->message && strstr(e->message, strerror(ENOMEM)))
+		pg_die_oom(0);
 	/* libgit2 ran out of memory ("out of memory"): an infrastructure error, whatever the call. */
 	if (e && e->klass == GIT_ERROR_NOMEMORY)
 		kind = PG_ERR_INFRA;
@@ -228,7 +234,10 @@ int pg_git_open(struct pg_git **out, const char *path, struct pg_err *err)
 
 	*out = NULL;
 	init_libgit2();
+	errno = 0;
 	rc = git_repository_open_ext(&repo, path, 0, NULL);
+	if (rc < 0)
+		die_if_oom(errno);
 	/*
 	 * libgit2 1.5.1 reports a repository owned by someone else as
 	 * GIT_EOWNER only when some safe.directory is configured, and as
